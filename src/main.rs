@@ -1,0 +1,143 @@
+//! The `r7keys` binary: parses the command line and runs the chosen command.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use r7keys::cli::{Cli, Command, SimulateArgs};
+use r7keys::simulator::{Credentials, SimConfig, Simulator};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let usage = error.use_stderr();
+            let _ = error.print();
+            // Exit code 1 is "usage or configuration" (help and version are not errors).
+            return if usage {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("r7keys: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Simulate(args)) => simulate(args).await,
+            None if cli.demo => demo(cli.demo_role.principal()).await,
+            None => {
+                eprintln!(
+                    "r7keys: the interactive console is not built yet.\n\
+                     Try `r7keys --demo` or `r7keys simulate --help`."
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+    });
+    outcome.unwrap_or_else(|message| {
+        eprintln!("r7keys: {message}");
+        ExitCode::from(1)
+    })
+}
+
+fn config_from(args: &SimulateArgs) -> SimConfig {
+    SimConfig {
+        listen: args.listen,
+        seed: args.seed,
+        orgs: args.orgs,
+        users: args.users,
+        keys: args.keys,
+        tenants: args.tenants,
+        page_cap: args.page_cap,
+        rate_limit: args.rate_limit,
+        latency: args.latency,
+        faults: args.faults.0.clone(),
+        compat: args.compat,
+        hostile_names: args.hostile_names,
+        now: None,
+    }
+}
+
+fn credentials_json(credentials: &Credentials) -> String {
+    serde_json::to_string_pretty(credentials).unwrap_or_default()
+}
+
+/// Writes the credentials readable by the owner only: they hold API keys.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")
+}
+
+async fn simulate(args: SimulateArgs) -> Result<ExitCode, String> {
+    let simulator = Simulator::start(config_from(&args))
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let json = credentials_json(simulator.credentials());
+    if let Some(path) = &args.credentials_out {
+        write_private(path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    println!("{json}");
+    eprintln!(
+        "r7keys simulator listening on {} (ready in {} ms); Ctrl-C stops it",
+        simulator.addr(),
+        simulator.started_in().as_millis()
+    );
+    wait_for_stop().await;
+    simulator.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Until the interactive console lands, `--demo` starts the embedded
+/// simulator and shows how to reach it as the chosen principal.
+async fn demo(principal: &str) -> Result<ExitCode, String> {
+    let simulator = Simulator::start(SimConfig::default())
+        .await
+        .map_err(|e| format!("cannot start the embedded simulator: {e}"))?;
+    let credentials = simulator.credentials();
+    let who = credentials
+        .principal(principal)
+        .ok_or_else(|| format!("the simulator has no principal {principal}"))?;
+    eprintln!(
+        "r7keys demo: the embedded simulator is serving at {} as {} ({}, region {}).\n\
+         The interactive console is not built yet; the simulator's credentials follow.\n\
+         Ctrl-C stops it.",
+        simulator.base_url(),
+        who.name,
+        who.key_type,
+        who.region
+    );
+    println!("{}", credentials_json(credentials));
+    wait_for_stop().await;
+    simulator.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

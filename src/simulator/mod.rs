@@ -1,0 +1,302 @@
+//! A faithful local Command Platform and Threat Command, served over real HTTP.
+//!
+//! It speaks the contract in `api/contract.md` (Part 1 binding, Part 2 for
+//! field names, headers and status codes), so the console, the scriptable
+//! commands, the tests and the benchmarks exercise exactly the client that
+//! talks to Rapid7. It is started standalone (`r7keys simulate`) or
+//! in-process on an ephemeral loopback port ([`Simulator::start`]).
+//!
+//! Layout: [`world`] holds the data, [`policy`] the role rules (pure),
+//! [`paging`], [`ratelimit`], [`faults`] and [`reqlog`] the cross-cutting
+//! behaviour, and `http` the axum routes that tie them together.
+
+pub mod audit;
+pub mod faults;
+mod http;
+pub mod paging;
+pub mod policy;
+pub mod ratelimit;
+pub mod reqlog;
+pub mod tc;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+use crate::region::Region;
+use faults::{FaultRule, Faults, Latency};
+use world::{KeyKind, SeedPlan, World};
+
+/// A rate budget: `requests` per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateBudget {
+    pub requests: u32,
+    pub window: Duration,
+}
+
+impl FromStr for RateBudget {
+    type Err = String;
+
+    /// `N/SECS`, for example `50/60`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("bad rate limit {text:?}; expected N/SECS, e.g. 50/60");
+        let (n, secs) = text.split_once('/').ok_or_else(bad)?;
+        let requests: u32 = n.trim().parse().map_err(|_| bad())?;
+        let secs: u64 = secs.trim().parse().map_err(|_| bad())?;
+        if requests == 0 || secs == 0 {
+            return Err(bad());
+        }
+        Ok(RateBudget {
+            requests,
+            window: Duration::from_secs(secs),
+        })
+    }
+}
+
+/// Everything that shapes a simulator run.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub listen: SocketAddr,
+    pub seed: u64,
+    /// Organizations of the primary account.
+    pub orgs: usize,
+    pub users: usize,
+    pub keys: usize,
+    /// Managed tenant organizations.
+    pub tenants: usize,
+    /// The largest page served, whatever `size` asks for.
+    pub page_cap: usize,
+    pub rate_limit: RateBudget,
+    pub latency: Latency,
+    pub faults: Vec<FaultRule>,
+    /// Serve the alternative shapes of contract Part 1.
+    pub compat: bool,
+    pub hostile_names: bool,
+    /// "Now" for seeded dates (default: the real now).
+    pub now: Option<OffsetDateTime>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 7,
+            orgs: 3,
+            users: 40,
+            keys: 400,
+            tenants: 24,
+            page_cap: 100,
+            rate_limit: RateBudget {
+                requests: 50,
+                window: Duration::from_secs(60),
+            },
+            latency: Latency::default(),
+            faults: Vec::new(),
+            compat: false,
+            hostile_names: false,
+            now: None,
+        }
+    }
+}
+
+/// One principal of the credentials output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Principal {
+    pub name: String,
+    pub email: Option<String>,
+    pub api_key: String,
+    pub key_type: String,
+    pub organization_id: String,
+    pub region: String,
+}
+
+/// Threat Command credentials of the credentials output.
+#[derive(Debug, Clone, Serialize)]
+pub struct TcCredentials {
+    pub account_id: String,
+    pub api_key: String,
+}
+
+/// What the simulator prints at start (exact keys: scripts rely on them).
+#[derive(Debug, Clone, Serialize)]
+pub struct Credentials {
+    pub endpoint: String,
+    pub threat_command_endpoint: String,
+    pub principals: Vec<Principal>,
+    pub threat_command: TcCredentials,
+}
+
+impl Credentials {
+    /// The principal called `name` (`platform-admin`, `org-key`, ...).
+    pub fn principal(&self, name: &str) -> Option<&Principal> {
+        self.principals.iter().find(|p| p.name == name)
+    }
+}
+
+/// The state every handler shares.
+pub(crate) struct SimState {
+    pub page_cap: usize,
+    pub compat: bool,
+    world: RwLock<World>,
+    pub limiter: ratelimit::RateLimiter,
+    pub faults: Faults,
+    pub log: reqlog::RequestLog,
+    pub snapshots: paging::Snapshots,
+    pub audit: Mutex<Vec<audit::AuditEvent>>,
+    pub tc: tc::TcWorld,
+    pub credentials: Credentials,
+}
+
+impl SimState {
+    pub fn world(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn world_mut(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn audit(&self) -> std::sync::MutexGuard<'_, Vec<audit::AuditEvent>> {
+        self.audit.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    addr: SocketAddr,
+    credentials: Credentials,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    started_in: Duration,
+}
+
+impl Simulator {
+    /// Seeds the world and serves it; returns once the socket is listening.
+    /// Must be called inside a tokio runtime.
+    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
+        let began = Instant::now();
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(build_state(&config, addr));
+        let credentials = state.credentials.clone();
+        let app = http::router(state);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "simulator stopped");
+            }
+        });
+        Ok(Simulator {
+            addr,
+            credentials,
+            shutdown: Some(tx),
+            task: Some(task),
+            started_in: began.elapsed(),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// `http://127.0.0.1:PORT`, for the control surface under `/_sim/`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How long seeding and binding took.
+    pub fn started_in(&self) -> Duration {
+        self.started_in
+    }
+
+    /// Stops accepting connections and waits for the server task.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
+    let plan = SeedPlan {
+        seed: config.seed,
+        orgs: config.orgs,
+        tenants: config.tenants,
+        users: config.users,
+        keys: config.keys,
+        hostile_names: config.hostile_names,
+        now: config.now.unwrap_or_else(OffsetDateTime::now_utc),
+    };
+    let (world, seeded) = world::seed_world(&plan);
+    let (tc, tc_key) = tc::seed_tc(config.seed, &world, config.hostile_names);
+    let principals = seeded
+        .into_iter()
+        .map(|p| {
+            let org = world.org(p.org);
+            Principal {
+                name: p.name.to_string(),
+                email: p.email,
+                api_key: p.secret,
+                key_type: p.kind.wire_name(config.compat).to_string(),
+                organization_id: org.id.to_string(),
+                region: org.region.code().to_string(),
+            }
+        })
+        .collect();
+    let credentials = Credentials {
+        endpoint: format!("http://{addr}/{{region}}"),
+        threat_command_endpoint: format!("http://{addr}/tc"),
+        principals,
+        threat_command: TcCredentials {
+            account_id: tc.main.id.clone(),
+            api_key: tc_key,
+        },
+    };
+    SimState {
+        page_cap: config.page_cap.max(1),
+        compat: config.compat,
+        world: RwLock::new(world),
+        limiter: ratelimit::RateLimiter::new(config.rate_limit.requests, config.rate_limit.window),
+        faults: Faults::new(config.seed, config.faults.clone(), config.latency),
+        log: reqlog::RequestLog::new(10_000),
+        snapshots: paging::Snapshots::new(Duration::from_secs(300), 256),
+        audit: Mutex::new(Vec::new()),
+        tc,
+        credentials,
+    }
+}
+
+/// The region a principal's key works in, parsed.
+pub fn principal_region(principal: &Principal) -> Option<Region> {
+    principal.region.parse().ok()
+}
+
+/// The kind of a principal's key, parsed.
+pub fn principal_kind(principal: &Principal) -> Option<KeyKind> {
+    KeyKind::from_wire(&principal.key_type)
+}
