@@ -1,5 +1,6 @@
 //! Audit events for every generate and revoke, served through Log Search the
 //! way Rapid7 serves platform audit logs (contract section 6).
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
 
 mod common;
 

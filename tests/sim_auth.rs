@@ -1,6 +1,7 @@
 //! Authentication rules: `/validate` as recorded, `X-Api-Key` on every call,
 //! 401 for unknown and revoked keys at once, region binding of platform keys,
 //! and the tenant header of multi-tenant keys.
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The role rules of seeds 000, 001 and 003 over HTTP: who may see, generate
 //! and revoke which kind of key, for which organizations; what deleting a user
 //! and dropping a role do.
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
 
 mod common;
 
