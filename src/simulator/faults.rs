@@ -408,7 +408,8 @@ fn oversized_body(bytes: u64) -> Body {
     let item =
         "{\"id\":\"00000000-0000-4000-8000-000000000000\",\"name\":\"padding\",\"type\":\"USER\"},";
     let chunk = Bytes::from(item.repeat(1024));
-    let chunks = (bytes / chunk.len() as u64).max(1);
+    // Round up: the body is at least the `bytes` asked for.
+    let chunks = bytes.div_ceil(chunk.len() as u64).max(1);
     let head = futures_util::stream::once(async {
         Ok::<_, std::io::Error>(Bytes::from_static(b"{\"data\":["))
     });
@@ -437,13 +438,19 @@ pub async fn mangle(kind: FaultKind, response: Response) -> Response {
                 HeaderValue::from(bytes.len().max(2)),
             );
             let half = bytes.slice(..bytes.len() / 2);
-            let stream = futures_util::stream::iter([
-                Ok(half),
+            // Pause before the failure so the headers and the half are
+            // flushed: failing at once drops them unsent with the connection.
+            let fail = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(10)).await;
                 Err(std::io::Error::new(
                     std::io::ErrorKind::ConnectionReset,
                     "simulated reset",
-                )),
-            ]);
+                ))
+            });
+            let stream = futures_util::StreamExt::chain(
+                futures_util::stream::iter([Ok::<_, std::io::Error>(half)]),
+                fail,
+            );
             Response::from_parts(parts, Body::from_stream(stream))
         }
         FaultKind::Truncate => {

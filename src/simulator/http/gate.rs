@@ -136,15 +136,25 @@ fn admit(
 ) -> Result<(policy::Caller, Budget), (ApiError, Option<Budget>)> {
     let unauthorized = || (ApiError::new(401, "Unauthorized"), None);
     let secret = header_text(headers, "x-api-key").ok_or_else(unauthorized)?;
-    let caller = {
+    let (slot, resolved) = {
         let world = state.world();
         let slot = world.key_by_secret(secret).ok_or_else(unauthorized)?;
-        policy::resolve_context(&world, slot, region, header_text(headers, TENANT_HEADER))
-            .map_err(|refusal| (ApiError::from(refusal), None))?
+        let resolved =
+            policy::resolve_context(&world, slot, region, header_text(headers, TENANT_HEADER));
+        (slot, resolved)
     };
-    match state.limiter.spend(caller.slot) {
-        Ok(budget) => Ok((caller, budget)),
-        Err(budget) => Err((ApiError::new(429, "API rate limit exceeded"), Some(budget))),
+    // A key unknown at this region (401) spends nothing; a known key refused
+    // for its tenant header (400, 403) spends a request like any other call.
+    if resolved
+        .as_ref()
+        .is_err_and(|refusal| refusal.status == 401)
+    {
+        return Err(unauthorized());
+    }
+    match (state.limiter.spend(slot), resolved) {
+        (Err(budget), _) => Err((ApiError::new(429, "API rate limit exceeded"), Some(budget))),
+        (Ok(budget), Err(refusal)) => Err((ApiError::from(refusal), Some(budget))),
+        (Ok(budget), Ok(caller)) => Ok((caller, budget)),
     }
 }
 
