@@ -1,7 +1,7 @@
 //! The per-key rate budget over real HTTP: `RateLimit-*` headers on every
 //! Account API answer (not on `/validate`, not on a 401), the 429 with
-//! `Retry-After` once the budget is spent, separate budgets per key, and the
-//! window resetting.
+//! `Retry-After` once the budget is spent, separate budgets per key and per
+//! region, and the window resetting.
 
 mod common;
 
@@ -294,4 +294,45 @@ async fn unauthenticated_answers_carry_no_budget() {
         (1, 0),
         "the 401s abroad spent nothing"
     );
+}
+
+/// Each region has its own gateway: spending a multi-tenant key's budget at
+/// one region leaves its budget at another region whole.
+#[tokio::test]
+async fn each_region_has_its_own_budget() {
+    let sim = Sim::start(SimConfig {
+        rate_limit: "3/60".parse().unwrap(),
+        ..small_config()
+    })
+    .await;
+    let key = sim.principal("mt-admin").api_key.clone();
+    let home = sim.principal("mt-admin").organization_id.clone();
+    // One request of the budget at us (the home region).
+    let tenants = sim
+        .all_pages("mt-admin", "/account/api/1/managed-organizations")
+        .await;
+    let abroad = tenants
+        .iter()
+        .find(|t| t["region"] != "us")
+        .expect("a tenant outside us");
+    let list = |region: &str, tenant: &str| {
+        sim.request(Method::GET, &key, region, KEYS, Some(tenant))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(list("us", &home).await.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(
+        list("us", &home).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the budget at us is spent"
+    );
+    let region = abroad["region"].as_str().unwrap();
+    let response = list(region, abroad["id"].as_str().unwrap()).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{region} has its own budget"
+    );
+    assert_eq!(budget(response.headers(), 60), (3, 2));
 }

@@ -151,7 +151,7 @@ fn admit(
     {
         return Err(unauthorized());
     }
-    match (state.limiter.spend(slot), resolved) {
+    match (state.limiter.spend((slot, region)), resolved) {
         (Err(budget), _) => Err((ApiError::new(429, "API rate limit exceeded"), Some(budget))),
         (Ok(budget), Err(refusal)) => Err((ApiError::from(refusal), Some(budget))),
         (Ok(budget), Ok(caller)) => Ok((caller, budget)),
