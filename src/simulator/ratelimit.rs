@@ -78,8 +78,14 @@ mod tests {
         assert_eq!(limiter.spend((1, Region::Us)).map(|b| b.remaining), Ok(0));
         let refused = limiter.spend((1, Region::Us)).unwrap_err();
         assert!(refused.reset_secs >= 59 && refused.reset_secs <= 60);
-        assert!(limiter.spend((2, Region::Us)).is_ok(), "another key has its own budget");
-        assert!(limiter.spend((1, Region::Eu)).is_ok(), "another region has its own budget");
+        assert!(
+            limiter.spend((2, Region::Us)).is_ok(),
+            "another key has its own budget"
+        );
+        assert!(
+            limiter.spend((1, Region::Eu)).is_ok(),
+            "another region has its own budget"
+        );
     }
 
     #[test]
