@@ -1,0 +1,498 @@
+//! The client's transport: one `reqwest::Client` for the process, the
+//! regional base URL, the key and tenant headers, pacing, retries of
+//! idempotent calls, a cap on answer size, and the one gate every mutating
+//! call passes (read-only mode refuses there).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use zeroize::Zeroizing;
+
+use super::decode;
+use super::error::ApiError;
+use super::model::KindNames;
+use super::pacing::{self, Pacer};
+use super::secret::ApiKey;
+use super::tls;
+use crate::region::Region;
+use crate::sanitize::sanitize;
+
+/// The default base-URL template.
+pub const DEFAULT_ENDPOINT: &str = "https://{region}.api.insight.rapid7.com";
+/// The default Threat Command base URL.
+pub const DEFAULT_TC_ENDPOINT: &str = "https://api.ti.insight.rapid7.com";
+
+/// How the client behaves; every field has a profile setting or a flag.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base-URL template with `{region}`.
+    pub endpoint: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// The page size asked for (the server may answer fewer).
+    pub page_size: usize,
+    /// Pages fetched at once after the first.
+    pub concurrency: usize,
+    pub read_only: bool,
+    /// Log each request to stderr, secrets redacted.
+    pub verbose: bool,
+    /// Answers larger than this are refused.
+    pub max_body_bytes: usize,
+    /// Retries of idempotent calls after a 429, a 5xx or a broken connection.
+    pub retries: u32,
+    pub kind_names: KindNames,
+    pub ca_certs: Vec<std::path::PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            endpoint: DEFAULT_ENDPOINT.to_string(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            page_size: 1000,
+            concurrency: 8,
+            read_only: false,
+            verbose: false,
+            max_body_bytes: 32 << 20,
+            retries: 3,
+            kind_names: KindNames::default(),
+            ca_certs: Vec::new(),
+        }
+    }
+}
+
+/// Where a request goes: a region, and for multi-tenant keys the tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub region: Region,
+    pub tenant: Option<String>,
+}
+
+impl Target {
+    pub fn new(region: Region, tenant: Option<String>) -> Self {
+        Target { region, tenant }
+    }
+}
+
+/// Counts of what the client did, for benchmarks and `--verbose`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub throttled: AtomicU64,
+    pub retried: AtomicU64,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    settings: Settings,
+    key: ApiKey,
+    pacers: Mutex<HashMap<Region, Arc<Pacer>>>,
+    stats: Stats,
+}
+
+/// The Command Platform client; cheap to clone, shared by tasks.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// A successful answer.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+/// Builds the process's HTTP client: rustls, timeouts, proxies from the environment.
+pub fn http_client(settings: &Settings) -> Result<reqwest::Client, ApiError> {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls::client_config(&settings.ca_certs)?)
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        .user_agent(concat!("r7keys/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 250u64.saturating_mul(1 << attempt.min(5)).min(8_000);
+    let jitter = rand::random_range(0..=base / 4);
+    Duration::from_millis(base - base / 8 + jitter)
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.to_ascii_lowercase().contains("json"))
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    sanitize(&text).into_owned()
+}
+
+fn transport_error(error: &reqwest::Error, url: &str) -> ApiError {
+    if error.is_timeout() {
+        ApiError::Timeout {
+            what: format!("no answer from {url}"),
+        }
+    } else if error.is_body() || error.is_decode() {
+        ApiError::Unreadable {
+            detail: format!(
+                "the connection broke while reading the answer ({})",
+                describe(error)
+            ),
+        }
+    } else {
+        ApiError::Network {
+            detail: format!("{url}: {}", describe(error)),
+        }
+    }
+}
+
+/// The error for a non-success status.
+pub(crate) fn status_error(
+    status: StatusCode,
+    body: &[u8],
+    region: Region,
+    attempts: u32,
+) -> ApiError {
+    let message = decode::error_message(body).map_or_else(
+        || status.canonical_reason().unwrap_or("error").to_string(),
+        |m| sanitize(&m).into_owned(),
+    );
+    match status.as_u16() {
+        401 => ApiError::Unauthorized { region },
+        403 => ApiError::Forbidden { message },
+        404 => ApiError::NotFound { message },
+        429 => ApiError::RateLimited { attempts },
+        500..=599 => ApiError::Server {
+            status: status.as_u16(),
+            message,
+            attempts,
+        },
+        code => ApiError::Refused {
+            status: code,
+            message,
+        },
+    }
+}
+
+/// What one try of a call came to.
+enum Attempt {
+    Done(Result<Answer, ApiError>),
+    /// Worth another try (if any is left), after a backoff when `backoff`.
+    Retry {
+        error: ApiError,
+        backoff: bool,
+    },
+}
+
+/// One request to make.
+pub(crate) struct Call<'a> {
+    pub method: Method,
+    pub target: &'a Target,
+    pub path: &'a str,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Client {
+    pub fn new(settings: Settings, key: ApiKey) -> Result<Client, ApiError> {
+        let http = http_client(&settings)?;
+        Ok(Client::with_http(http, settings, key))
+    }
+
+    /// A client sharing an existing HTTP client (and its connections).
+    pub fn with_http(http: reqwest::Client, settings: Settings, key: ApiKey) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                http,
+                settings,
+                key,
+                pacers: Mutex::new(HashMap::new()),
+                stats: Stats::default(),
+            }),
+        }
+    }
+
+    /// The same client speaking with another key (to prove a new key works).
+    #[must_use]
+    pub fn with_key(&self, key: ApiKey) -> Client {
+        Client::with_http(self.inner.http.clone(), self.inner.settings.clone(), key)
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
+    }
+
+    pub fn key_fingerprint(&self) -> String {
+        self.inner.key.fingerprint()
+    }
+
+    fn pacer(&self, region: Region) -> Arc<Pacer> {
+        let mut pacers = self
+            .inner
+            .pacers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(pacers.entry(region).or_default())
+    }
+
+    /// The one gate of every mutation: read-only mode refuses here.
+    fn gate(&self, method: &Method, path: &str) -> Result<(), ApiError> {
+        let mutating = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if mutating && self.inner.settings.read_only {
+            return Err(ApiError::ReadOnly {
+                action: format!("{method} {path}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Sends a call: paced, retried when idempotent, capped in size.
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer, ApiError> {
+        self.gate(&call.method, call.path)?;
+        let settings = &self.inner.settings;
+        let url = format!(
+            "{}{}",
+            call.target.region.base_url(&settings.endpoint),
+            call.path
+        );
+        let idempotent = matches!(call.method, Method::GET | Method::HEAD | Method::DELETE);
+        let attempts = if idempotent { settings.retries + 1 } else { 1 };
+        let pacer = self.pacer(call.target.region);
+        let mut key = HeaderValue::from_str(self.inner.key.expose()).map_err(|_| {
+            ApiError::Config("the API key holds characters that cannot be sent in a header".into())
+        })?;
+        key.set_sensitive(true);
+        for attempt in 1..=attempts {
+            if attempt > 1 {
+                self.inner.stats.retried.fetch_add(1, Ordering::Relaxed);
+            }
+            match self.attempt(&call, &url, &key, &pacer, attempt).await {
+                Attempt::Done(result) => return result,
+                Attempt::Retry { error, .. } if attempt == attempts => return Err(error),
+                Attempt::Retry { backoff: wait, .. } => {
+                    if wait {
+                        tokio::time::sleep(backoff(attempt)).await;
+                    }
+                }
+            }
+        }
+        Err(ApiError::Network {
+            detail: format!("{url}: no attempt made"),
+        })
+    }
+
+    /// The request for one try: key and tenant headers, query and body.
+    fn build_request(
+        &self,
+        call: &Call<'_>,
+        url: &str,
+        key: &HeaderValue,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self
+            .inner
+            .http
+            .request(call.method.clone(), url)
+            .query(&call.query)
+            .header(ACCEPT, "application/json")
+            .header("X-Api-Key", key.clone());
+        if let Some(tenant) = &call.target.tenant {
+            request = request.header("R7-Organization-Id", tenant);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        if self.inner.settings.verbose {
+            let tenant = call
+                .target
+                .tenant
+                .as_deref()
+                .map(|t| format!(", R7-Organization-Id: {t}"))
+                .unwrap_or_default();
+            eprintln!(
+                "> {} {url} (X-Api-Key: [redacted]{tenant}) {:?}",
+                call.method, call.query
+            );
+        }
+        request
+    }
+
+    /// One try of a call.
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        url: &str,
+        key: &HeaderValue,
+        pacer: &Pacer,
+        attempt: u32,
+    ) -> Attempt {
+        let verbose = self.inner.settings.verbose;
+        let permit = pacer.acquire().await;
+        let started = Instant::now();
+        let request = self.build_request(call, url, key);
+        self.inner.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                let error = transport_error(&error, url);
+                tracing::warn!(%url, %error, attempt, "request failed");
+                // A timeout is not retried: the wait already was long.
+                return match error {
+                    ApiError::Timeout { .. } => Attempt::Done(Err(error)),
+                    _ => Attempt::Retry {
+                        error,
+                        backoff: true,
+                    },
+                };
+            }
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        pacer.observe(&headers);
+        let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if verbose {
+            let remaining = headers
+                .get("ratelimit-remaining")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            eprintln!("< {status} in {millis} ms (ratelimit-remaining {remaining})");
+        }
+        tracing::info!(method = %call.method, %url, status = status.as_u16(), ms = millis,
+            key = %self.inner.key.fingerprint(), "request");
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.inner.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            let wait = pacing::retry_after(&headers).unwrap_or_else(|| backoff(attempt));
+            pacer.block_for(wait);
+            // The pacer holds the next try until Retry-After has passed.
+            return Attempt::Retry {
+                error: ApiError::RateLimited { attempts: attempt },
+                backoff: false,
+            };
+        }
+        let body = read_capped(response, self.inner.settings.max_body_bytes).await;
+        drop(permit);
+        let body = match body {
+            Ok(body) => body,
+            Err(error) => {
+                return Attempt::Retry {
+                    error,
+                    backoff: true,
+                };
+            }
+        };
+        if status.is_server_error() {
+            let error = status_error(status, &body, call.target.region, attempt);
+            return Attempt::Retry {
+                error,
+                backoff: true,
+            };
+        }
+        if !status.is_success() {
+            return Attempt::Done(Err(status_error(
+                status,
+                &body,
+                call.target.region,
+                attempt,
+            )));
+        }
+        if !body.is_empty() && !is_json(&headers) {
+            let kind = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("unknown");
+            return Attempt::Done(Err(ApiError::Unreadable {
+                detail: format!(
+                    "expected JSON but got {} from {url}: a proxy or captive portal may be in the way",
+                    sanitize(kind)
+                ),
+            }));
+        }
+        Attempt::Done(Ok(Answer { status, body }))
+    }
+
+    /// A GET whose JSON answer is decoded by `decode`.
+    pub(crate) async fn get<T>(
+        &self,
+        target: &Target,
+        path: &str,
+        query: Vec<(&'static str, String)>,
+        decode: impl FnOnce(&[u8]) -> Result<T, String>,
+    ) -> Result<T, ApiError> {
+        let answer = self
+            .call(Call {
+                method: Method::GET,
+                target,
+                path,
+                query,
+                body: None,
+            })
+            .await?;
+        decode(&answer.body).map_err(|detail| ApiError::Unreadable {
+            detail: sanitize(&detail).into_owned(),
+        })
+    }
+}
+
+/// Reads a body, refusing one larger than `max` bytes.
+async fn read_capped(
+    response: reqwest::Response,
+    max: usize,
+) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
+        return Err(too_large(max));
+    }
+    let mut body = Zeroizing::new(Vec::new());
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            if e.is_timeout() {
+                ApiError::Timeout {
+                    what: "the answer stopped arriving".into(),
+                }
+            } else {
+                ApiError::Unreadable {
+                    detail: format!(
+                        "the connection broke while reading the answer ({})",
+                        describe(&e)
+                    ),
+                }
+            }
+        })?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large(max));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_large(max: usize) -> ApiError {
+    ApiError::Unreadable {
+        detail: format!("the answer is larger than {} MiB; refusing it", max >> 20),
+    }
+}

@@ -1,0 +1,75 @@
+//! A multi-tenant fan-out: the same request for every managed tenant, each at
+//! its own region with `R7-Organization-Id`. Regions run concurrently, each
+//! within its own budget; one failing tenant is reported, not fatal.
+
+use std::collections::BTreeMap;
+
+use futures_util::StreamExt;
+
+use super::client::{Client, Target};
+use super::error::ApiError;
+use super::keys::KeyFilter;
+use super::model::{KeyInfo, Organization};
+use crate::region::Region;
+
+/// What one tenant gave.
+#[derive(Debug)]
+pub struct TenantKeys {
+    pub tenant: Organization,
+    pub outcome: Result<Vec<KeyInfo>, ApiError>,
+}
+
+/// Tenants fetched at once within one region.
+const PER_REGION: usize = 4;
+
+impl Client {
+    /// The keys of every tenant in `tenants`, tenants of each region in
+    /// parallel with the other regions.
+    pub async fn keys_of_tenants(
+        &self,
+        tenants: Vec<Organization>,
+        filter: &KeyFilter,
+    ) -> Vec<TenantKeys> {
+        let mut by_region: BTreeMap<Option<Region>, Vec<Organization>> = BTreeMap::new();
+        for tenant in tenants {
+            by_region
+                .entry(tenant.known_region())
+                .or_default()
+                .push(tenant);
+        }
+        let regions = by_region.into_iter().map(|(region, tenants)| async move {
+            let Some(region) = region else {
+                return tenants
+                    .into_iter()
+                    .map(|tenant| {
+                        let detail = format!(
+                            "tenant {} has an unknown region {:?}",
+                            tenant.id,
+                            tenant.region.as_deref().unwrap_or("-")
+                        );
+                        TenantKeys {
+                            tenant,
+                            outcome: Err(ApiError::Config(
+                                crate::sanitize::sanitize(&detail).into_owned(),
+                            )),
+                        }
+                    })
+                    .collect::<Vec<_>>();
+            };
+            futures_util::stream::iter(tenants)
+                .map(|tenant| async move {
+                    let target = Target::new(region, Some(tenant.id.clone()));
+                    let outcome = self.list_keys(&target, filter).await;
+                    TenantKeys { tenant, outcome }
+                })
+                .buffer_unordered(PER_REGION)
+                .collect::<Vec<_>>()
+                .await
+        });
+        futures_util::future::join_all(regions)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}

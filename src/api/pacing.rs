@@ -1,0 +1,190 @@
+//! Pacing to the advertised rate budget, so a normal load never earns a 429.
+//!
+//! Every answer advertises `RateLimit-Limit/Remaining/Reset`. The pacer keeps
+//! the latest view of the budget and how many requests are in flight; a
+//! request that would overspend waits for the window to reset. After a 429 it
+//! holds every request until `Retry-After` has passed.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+
+use reqwest::header::HeaderMap;
+
+#[derive(Debug, Default)]
+struct Budget {
+    remaining: Option<u64>,
+    reset_at: Option<Instant>,
+    in_flight: u64,
+    blocked_until: Option<Instant>,
+}
+
+/// The budget of one key at one region.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    budget: Mutex<Budget>,
+}
+
+/// A request under way; dropping it frees its place.
+pub struct Permit<'p> {
+    pacer: &'p Pacer,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut budget = self.pacer.lock();
+        budget.in_flight = budget.in_flight.saturating_sub(1);
+    }
+}
+
+fn header_u64(headers: &HeaderMap, names: &[&str]) -> Option<u64> {
+    names
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `RateLimit-Reset` is seconds until the reset (as recorded) or, per the
+/// API overview, an epoch time; values past 2001 in epoch seconds are the latter.
+fn reset_delay(value: u64) -> Duration {
+    if value > 1_000_000_000 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Duration::from_secs(value.saturating_sub(now))
+    } else {
+        Duration::from_secs(value)
+    }
+}
+
+/// How long a 429 asks to wait: `Retry-After`, else `RateLimit-Reset`.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    header_u64(headers, &["retry-after"])
+        .map(Duration::from_secs)
+        .or_else(|| header_u64(headers, &["ratelimit-reset", "x-ratelimit-reset"]).map(reset_delay))
+}
+
+impl Pacer {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Budget> {
+        self.budget.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until a request fits in the budget, then counts it as in flight.
+    pub async fn acquire(&self) -> Permit<'_> {
+        loop {
+            let wait = {
+                let mut budget = self.lock();
+                let now = Instant::now();
+                if budget.reset_at.is_some_and(|r| r <= now) {
+                    budget.remaining = None;
+                    budget.reset_at = None;
+                }
+                match (budget.blocked_until, budget.remaining, budget.reset_at) {
+                    (Some(until), _, _) if until > now => Some(until - now),
+                    (_, Some(remaining), Some(reset)) if remaining <= budget.in_flight => {
+                        // A little margin so the server's window has surely turned.
+                        Some(reset - now + Duration::from_millis(50))
+                    }
+                    _ => {
+                        budget.in_flight += 1;
+                        None
+                    }
+                }
+            };
+            match wait {
+                None => return Permit { pacer: self },
+                Some(delay) => tokio::time::sleep(delay).await,
+            }
+        }
+    }
+
+    /// Takes in the budget an answer advertises.
+    pub fn observe(&self, headers: &HeaderMap) {
+        let remaining = header_u64(headers, &["ratelimit-remaining", "x-ratelimit-remaining"]);
+        let reset = header_u64(headers, &["ratelimit-reset", "x-ratelimit-reset"]).map(reset_delay);
+        let (Some(remaining), Some(reset)) = (remaining, reset) else {
+            return;
+        };
+        let mut budget = self.lock();
+        let reset_at = Instant::now() + reset;
+        // Answers arrive out of order: within a window the lowest count is the truth;
+        // a reset well after the known one means a new window.
+        let new_window = budget
+            .reset_at
+            .is_none_or(|known| reset_at > known + Duration::from_secs(1));
+        if new_window {
+            budget.remaining = Some(remaining);
+            budget.reset_at = Some(reset_at);
+        } else {
+            budget.remaining = Some(budget.remaining.map_or(remaining, |r| r.min(remaining)));
+        }
+    }
+
+    /// Holds every request for `delay` (after a 429).
+    pub fn block_for(&self, delay: Duration) {
+        let mut budget = self.lock();
+        let until = Instant::now() + delay;
+        budget.blocked_until = Some(budget.blocked_until.map_or(until, |b| b.max(until)));
+        budget.remaining = Some(0);
+        budget.reset_at = Some(until);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(remaining: u64, reset: u64) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("ratelimit-remaining", HeaderValue::from(remaining));
+        h.insert("ratelimit-reset", HeaderValue::from(reset));
+        h
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_for_the_window_when_the_budget_is_spent() {
+        let pacer = Pacer::default();
+        pacer.observe(&headers(1, 2));
+        let first = pacer.acquire().await;
+        let started = tokio::time::Instant::now();
+        drop(first);
+        pacer.observe(&headers(0, 2));
+        let _second = pacer.acquire().await;
+        assert!(started.elapsed() >= Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn in_flight_requests_count_against_the_budget() {
+        let pacer = Pacer::default();
+        pacer.observe(&headers(2, 5));
+        let _a = pacer.acquire().await;
+        let _b = pacer.acquire().await;
+        let started = tokio::time::Instant::now();
+        let _c = pacer.acquire().await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(5),
+            "the third waits for the reset"
+        );
+    }
+
+    #[test]
+    fn retry_after_prefers_the_header_then_the_reset() {
+        let mut h = headers(0, 7);
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert("retry-after", HeaderValue::from(3));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn epoch_resets_are_understood() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let delay = reset_delay(now + 30);
+        assert!(delay <= Duration::from_secs(30) && delay >= Duration::from_secs(28));
+    }
+}

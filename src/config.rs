@@ -1,0 +1,196 @@
+//! The configuration file: named profiles in TOML under the XDG config
+//! directory (`~/.config/r7keys/config.toml`), chosen by `--profile` or
+//! `R7_PROFILE`. Flags override the profile. A broken file is reported with
+//! its path, line and problem.
+//!
+//! ```toml
+//! default_profile = "us"
+//!
+//! [profiles.us]
+//! region = "us"
+//! api_key_command = "pass show rapid7/us"
+//! email = "me@example.com"
+//! read_only = true
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// One named profile; every setting is optional.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Region code or alias (`us`, `eu`, `ap-south-2`, ...).
+    pub region: Option<String>,
+    /// Base-URL template with `{region}`.
+    pub endpoint: Option<String>,
+    pub tc_endpoint: Option<String>,
+    pub api_key_file: Option<PathBuf>,
+    /// A command whose output is the API key, e.g. `pass show rapid7/us`.
+    pub api_key_command: Option<String>,
+    /// The user the key belongs to: tells whether they are a platform admin.
+    pub email: Option<String>,
+    /// The tenant (`R7-Organization-Id`) for multi-tenant keys.
+    pub tenant: Option<String>,
+    pub read_only: Option<bool>,
+    pub page_size: Option<usize>,
+    pub concurrency: Option<usize>,
+    pub connect_timeout_secs: Option<u64>,
+    pub request_timeout_secs: Option<u64>,
+    pub retries: Option<u32>,
+    pub ca_cert: Option<PathBuf>,
+    /// Accepted spellings of the multi-tenant key types (first is sent).
+    pub multi_tenant_admin_types: Option<Vec<String>>,
+    pub multi_tenant_user_types: Option<Vec<String>>,
+    pub tc_account_id: Option<String>,
+    pub tc_api_key_file: Option<PathBuf>,
+    pub tc_api_key_command: Option<String>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// The config file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// The project's directories (XDG on Linux).
+pub fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "r7keys")
+}
+
+/// Where the config file is: `--config`, else `R7KEYS_CONFIG`, else the XDG location.
+pub fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("R7KEYS_CONFIG").map(PathBuf::from))
+        .or_else(|| dirs().map(|d| d.config_dir().join("config.toml")))
+}
+
+/// The state directory for the log file.
+pub fn state_dir() -> Option<PathBuf> {
+    dirs().and_then(|d| d.state_dir().map(Path::to_path_buf))
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Parses a config file's text; errors name the file, line and problem.
+pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|error| {
+        let place = error.span().map_or_else(String::new, |span| {
+            let (line, column) = line_col(text, span.start);
+            format!("line {line}, column {column}: ")
+        });
+        ConfigError(format!(
+            "config file {}: {place}{}",
+            path.display(),
+            error.message().trim()
+        ))
+    })
+}
+
+/// Loads the file at `path`; a missing file is an empty configuration.
+pub fn load(path: Option<&Path>) -> Result<ConfigFile, ConfigError> {
+    let Some(path) = path else {
+        return Ok(ConfigFile::default());
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(e) => Err(ConfigError(format!("config file {}: {e}", path.display()))),
+    }
+}
+
+impl ConfigFile {
+    /// The profile called `name` (or the default one); `None` when none is named.
+    pub fn profile(
+        &self,
+        name: Option<&str>,
+        path: &Path,
+    ) -> Result<Option<(String, Profile)>, ConfigError> {
+        let Some(name) = name.or(self.default_profile.as_deref()) else {
+            return Ok(None);
+        };
+        if let Some(profile) = self.profiles.get(name) {
+            return Ok(Some((name.to_string(), profile.clone())));
+        }
+        let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+        Err(ConfigError(format!(
+            "config file {}: no profile named {name:?} (profiles: {})",
+            path.display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path() -> PathBuf {
+        PathBuf::from("/home/me/.config/r7keys/config.toml")
+    }
+
+    #[test]
+    fn profiles_parse() {
+        let file = parse(
+            "default_profile = \"eu\"\n[profiles.eu]\nregion = \"eu\"\nread_only = true\napi_key_command = \"pass show r7\"\n",
+            &path(),
+        )
+        .unwrap();
+        let (name, profile) = file.profile(None, &path()).unwrap().unwrap();
+        assert_eq!(name, "eu");
+        assert_eq!(profile.read_only, Some(true));
+        assert_eq!(profile.api_key_command.as_deref(), Some("pass show r7"));
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_problem() {
+        let error = parse(
+            "[profiles.us]\nregion = \"us\"\nread_only = maybe\n",
+            &path(),
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .0
+                .starts_with("config file /home/me/.config/r7keys/config.toml: line 3, column 13:"),
+            "{error}"
+        );
+        let error = parse("[profiles.us]\nregoin = \"us\"\n", &path()).unwrap_err();
+        assert!(
+            error.0.contains("line 2") && error.0.contains("regoin"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_profiles_list_the_known_ones() {
+        let file = parse("[profiles.us]\n[profiles.eu]\n", &path()).unwrap();
+        let error = file.profile(Some("ap"), &path()).unwrap_err();
+        assert!(
+            error.0.contains("\"ap\"") && error.0.contains("eu, us"),
+            "{error}"
+        );
+        assert_eq!(file.profile(None, &path()).unwrap(), None);
+    }
+}
