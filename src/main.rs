@@ -31,14 +31,18 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    r7keys::logging::init();
     let outcome = runtime.block_on(async {
         match cli.command {
             Some(Command::Simulate(args)) => simulate(args).await,
+            Some(command) => Ok(ExitCode::from(
+                r7keys::commands::run(command, &cli.connection).await,
+            )),
             None if cli.demo => demo(cli.demo_role.principal()).await,
             None => {
                 eprintln!(
                     "r7keys: the interactive console is not built yet.\n\
-                     Try `r7keys --demo` or `r7keys simulate --help`."
+                     Try `r7keys --help` for the commands, or `r7keys --demo`."
                 );
                 Ok(ExitCode::from(1))
             }

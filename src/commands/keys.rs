@@ -1,0 +1,234 @@
+//! `r7keys keys list|generate|revoke|rotate`.
+
+use std::io::Write;
+
+use time::OffsetDateTime;
+
+use super::confirm::{self, Answer};
+use super::context::Context;
+use super::output::print_keys;
+use super::{CommandResult, Failure};
+use crate::api::error::exit;
+use crate::api::{ApiError, Client, KeyFilter, KeyInfo, KeyKind, NewKey, Revocation, Target};
+use crate::sanitize::display;
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub async fn list(
+    cx: &Context,
+    kind: Option<KeyKind>,
+    org: Option<String>,
+    all_tenants: bool,
+    older_than: Option<humantime::Duration>,
+) -> CommandResult {
+    let client = cx.client()?;
+    let filter = KeyFilter {
+        kind,
+        organization_id: org,
+    };
+    let mut keys = Vec::new();
+    let mut worst = exit::OK;
+    if all_tenants {
+        let tenants = client.managed_organizations(&cx.target()).await?;
+        eprintln!("listing the keys of {} tenants", tenants.len());
+        for outcome in client.keys_of_tenants(tenants, &filter).await {
+            match outcome.outcome {
+                Ok(found) => keys.extend(found),
+                Err(error) => {
+                    eprintln!(
+                        "tenant {} ({}): {error}",
+                        display(&outcome.tenant.id, 40),
+                        display(outcome.tenant.name.as_deref().unwrap_or("-"), 40)
+                    );
+                    worst = worst.max(error.exit_code());
+                }
+            }
+        }
+    } else {
+        keys = client.list_keys(&cx.target(), &filter).await?;
+    }
+    let now = now();
+    if let Some(age) = older_than {
+        let limit = time::Duration::try_from(*age.as_ref()).unwrap_or(time::Duration::MAX);
+        keys.retain(|k| k.generated_on.is_some_and(|at| now - at > limit));
+    }
+    print_keys(&keys, cx.output, now);
+    Ok(worst)
+}
+
+pub async fn generate(
+    cx: &Context,
+    kind: KeyKind,
+    name: String,
+    org: Option<String>,
+) -> CommandResult {
+    let client = cx.client()?;
+    let spec = NewKey {
+        name,
+        kind,
+        organization_id: org,
+    };
+    let generated = client.generate_key(&cx.target(), &spec).await?;
+    print_secret(generated.secret.expose())?;
+    eprintln!(
+        "Generated the {}. This secret is shown once: store it now.",
+        confirm::describe(&generated.info, now())
+    );
+    Ok(exit::OK)
+}
+
+/// The secret on stdout, and nothing else there.
+fn print_secret(secret: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{secret}")
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            Failure::new(
+                exit::USAGE,
+                format!("cannot write the secret to stdout: {e}"),
+            )
+        })
+}
+
+/// Finds a key by id in the caller's listing (there is no GET by id).
+async fn find(client: &Client, target: &Target, id: &str) -> Result<Option<KeyInfo>, ApiError> {
+    let keys = client.list_keys(target, &KeyFilter::default()).await?;
+    Ok(keys.into_iter().find(|k| k.id.as_deref() == Some(id)))
+}
+
+fn ask(action: &str, key: &KeyInfo) -> Result<(), Failure> {
+    match confirm::confirm(action, key, now()) {
+        Answer::Yes => Ok(()),
+        Answer::No => Err(Failure::new(
+            exit::DECLINED,
+            "declined: nothing was changed",
+        )),
+        Answer::CannotAsk => Err(Failure::new(
+            exit::USAGE,
+            format!("refusing to {action} without confirmation: run on a terminal or pass --yes"),
+        )),
+    }
+}
+
+pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
+    let client = cx.client()?;
+    let target = cx.target();
+    if !yes {
+        match find(&client, &target, id).await? {
+            Some(key) => ask("revoke", &key)?,
+            None => {
+                return Err(Failure::new(
+                    exit::REFUSED,
+                    format!(
+                        "no key with id {} is visible to this key (already revoked?)",
+                        display(id, 60)
+                    ),
+                ));
+            }
+        }
+    }
+    match client.revoke_key(&target, id).await? {
+        Revocation::Revoked => eprintln!("revoked {}", display(id, 60)),
+        Revocation::AlreadyGone => {
+            eprintln!("already revoked: {} no longer exists", display(id, 60));
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Where a key works: the region of its organization (platform keys are
+/// bound to it), or the caller's target for multi-tenant keys.
+async fn home_of(client: &Client, cx: &Context, key: &KeyInfo) -> Target {
+    if key.kind.is_multi_tenant() || cx.tenant.is_some() {
+        return cx.target();
+    }
+    let orgs = client.organizations(&cx.target()).await.unwrap_or_default();
+    let region = orgs
+        .iter()
+        .find(|o| Some(&o.id) == key.organization_id.as_ref())
+        .and_then(crate::api::Organization::known_region)
+        .unwrap_or(cx.region);
+    Target::new(region, None)
+}
+
+pub async fn rotate(
+    cx: &Context,
+    id: &str,
+    yes: bool,
+    keep_old: bool,
+    name: Option<String>,
+) -> CommandResult {
+    let client = cx.client()?;
+    let target = cx.target();
+    let Some(old) = find(&client, &target, id).await? else {
+        return Err(Failure::new(
+            exit::REFUSED,
+            format!("no key with id {} is visible to this key", display(id, 60)),
+        ));
+    };
+    if !yes {
+        ask(
+            if keep_old {
+                "replace (keeping the old key)"
+            } else {
+                "rotate"
+            },
+            &old,
+        )?;
+    }
+    let spec = NewKey {
+        name: name
+            .or_else(|| old.name.clone())
+            .unwrap_or_else(|| "rotated key".into()),
+        kind: old.kind.clone(),
+        organization_id: old.organization_id.clone(),
+    };
+    let generated = client.generate_key(&target, &spec).await?;
+    let new_id = generated.info.id.clone().unwrap_or_else(|| "-".into());
+    let home = home_of(&client, cx, &generated.info).await;
+    let proof = match generated.secret.as_api_key() {
+        Some(key) => client.with_key(key).validate(&home).await,
+        None => Err(ApiError::Unreadable {
+            detail: "the new key is empty".into(),
+        }),
+    };
+    // From here the new key exists: its secret must reach the user whatever happens.
+    print_secret(generated.secret.expose())?;
+    if let Err(error) = proof {
+        return Err(Failure::new(
+            error.exit_code(),
+            format!(
+                "the new key (id {}) does not work ({error}); the old key was kept. Revoke the new one: r7keys keys revoke {}",
+                display(&new_id, 60),
+                display(&new_id, 60)
+            ),
+        ));
+    }
+    eprintln!(
+        "generated the replacement (id {}) and proved it works at region {}",
+        display(&new_id, 60),
+        home.region
+    );
+    if keep_old {
+        eprintln!(
+            "kept the old key (id {}): revoke it once the new one is deployed",
+            display(id, 60)
+        );
+        return Ok(exit::OK);
+    }
+    match client.revoke_key(&target, id).await {
+        Ok(_) => {
+            eprintln!("revoked the old key (id {})", display(id, 60));
+            Ok(exit::OK)
+        }
+        Err(error) => Err(Failure::new(
+            error.exit_code(),
+            format!(
+                "the new key works, but revoking the old key (id {}) failed: {error}",
+                display(id, 60)
+            ),
+        )),
+    }
+}
