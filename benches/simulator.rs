@@ -57,6 +57,7 @@ fn serve(c: &mut Criterion) {
         .credentials()
         .endpoint
         .replace("{region}", &admin.region);
+    r7keys::api::tls::install_default_provider();
     let http = reqwest::Client::new();
     let get = |path: String| {
         let request = http

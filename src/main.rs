@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    r7keys::api::tls::install_default_provider();
     r7keys::logging::init();
     let outcome = runtime.block_on(async {
         match cli.command {

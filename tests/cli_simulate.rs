@@ -111,6 +111,7 @@ async fn simulate_prints_writes_and_serves_the_credentials() {
         .find(|p| p["name"] == "platform-admin")
         .unwrap();
     assert_eq!(admin["region"], "us");
+    r7keys::api::tls::install_default_provider();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

@@ -49,3 +49,10 @@ pub fn client_config(extra_cas: &[PathBuf]) -> Result<rustls::ClientConfig, ApiE
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
 }
+
+/// Makes ring the process's default crypto provider, so that any HTTP client
+/// built without [`client_config`] (tests, benchmarks) still has TLS.
+/// Harmless when one is already installed.
+pub fn install_default_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -37,6 +37,7 @@ pub fn small_config() -> SimConfig {
 
 impl Sim {
     pub async fn start(config: SimConfig) -> Sim {
+        r7keys::api::tls::install_default_provider();
         let sim = Simulator::start(config).await.expect("simulator starts");
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
