@@ -1,6 +1,9 @@
-//! Test harness: an in-process simulator on 127.0.0.1:0 and a small HTTP
-//! helper that calls it exactly as a client would.
+//! Test harness: an in-process simulator on 127.0.0.1:0, a small HTTP
+//! helper that calls it exactly as a client would, and (in `cli`) a shell
+//! that runs the built binary against it.
 #![allow(dead_code)]
+
+pub mod cli;
 
 use std::time::Duration;
 
