@@ -231,6 +231,9 @@ pub struct SimulateArgs {
     /// Managed tenant organizations.
     #[arg(long, default_value_t = 24)]
     pub tenants: usize,
+    /// Regions the tenants are spread over, in turn, e.g. us,eu,ca,au,ap.
+    #[arg(long, value_delimiter = ',')]
+    pub tenant_regions: Vec<crate::region::Region>,
     /// Largest page served, whatever `size` asks for.
     #[arg(long, default_value_t = 100)]
     pub page_cap: usize,

@@ -69,6 +69,7 @@ fn config_from(args: &SimulateArgs) -> SimConfig {
         faults: args.faults.0.clone(),
         compat: args.compat,
         hostile_names: args.hostile_names,
+        tenant_regions: args.tenant_regions.clone(),
         now: None,
     }
 }

@@ -56,7 +56,7 @@ impl Default for Settings {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             page_size: 1000,
-            concurrency: 8,
+            concurrency: 32,
             read_only: false,
             verbose: false,
             max_body_bytes: 32 << 20,
@@ -371,6 +371,10 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         pacer.observe(&headers);
+        // The answer's budget headers now count this request: holding its
+        // place while the body is read would count it twice and stall the
+        // next request for a whole window.
+        drop(permit);
         let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         if verbose {
             let remaining = headers
@@ -392,15 +396,15 @@ impl Client {
             };
         }
         let body = read_capped(response, self.inner.settings.max_body_bytes).await;
-        drop(permit);
         let body = match body {
             Ok(body) => body,
-            Err(error) => {
+            Err(BodyError { error, retry: true }) => {
                 return Attempt::Retry {
                     error,
                     backoff: true,
                 };
             }
+            Err(BodyError { error, .. }) => return Attempt::Done(Err(error)),
         };
         if status.is_server_error() {
             let error = status_error(status, &body, call.target.region, attempt);
@@ -455,11 +459,19 @@ impl Client {
     }
 }
 
+/// Why an answer's body could not be read, and whether another try may help:
+/// only a broken connection is worth one. An answer that stopped arriving
+/// already took the whole timeout, and one too large will be as large again.
+struct BodyError {
+    error: ApiError,
+    retry: bool,
+}
+
 /// Reads a body, refusing one larger than `max` bytes.
 async fn read_capped(
     response: reqwest::Response,
     max: usize,
-) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+) -> Result<Zeroizing<Vec<u8>>, BodyError> {
     if response
         .content_length()
         .is_some_and(|len| len > max as u64)
@@ -471,15 +483,21 @@ async fn read_capped(
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             if e.is_timeout() {
-                ApiError::Timeout {
-                    what: "the answer stopped arriving".into(),
+                BodyError {
+                    error: ApiError::Timeout {
+                        what: "the answer stopped arriving".into(),
+                    },
+                    retry: false,
                 }
             } else {
-                ApiError::Unreadable {
-                    detail: format!(
-                        "the connection broke while reading the answer ({})",
-                        describe(&e)
-                    ),
+                BodyError {
+                    error: ApiError::Unreadable {
+                        detail: format!(
+                            "the connection broke while reading the answer ({})",
+                            describe(&e)
+                        ),
+                    },
+                    retry: true,
                 }
             }
         })?;
@@ -491,8 +509,11 @@ async fn read_capped(
     Ok(body)
 }
 
-fn too_large(max: usize) -> ApiError {
-    ApiError::Unreadable {
-        detail: format!("the answer is larger than {} MiB; refusing it", max >> 20),
+fn too_large(max: usize) -> BodyError {
+    BodyError {
+        error: ApiError::Unreadable {
+            detail: format!("the answer is larger than {} MiB; refusing it", max >> 20),
+        },
+        retry: false,
     }
 }

@@ -19,9 +19,6 @@ pub struct TenantKeys {
     pub outcome: Result<Vec<KeyInfo>, ApiError>,
 }
 
-/// Tenants fetched at once within one region.
-const PER_REGION: usize = 4;
-
 impl Client {
     /// The keys of every tenant in `tenants`, tenants of each region in
     /// parallel with the other regions.
@@ -37,6 +34,8 @@ impl Client {
                 .or_default()
                 .push(tenant);
         }
+        // Tenants fetched at once within one region: the client's concurrency.
+        let per_region = self.settings().concurrency.max(1);
         let regions = by_region.into_iter().map(|(region, tenants)| async move {
             let Some(region) = region else {
                 return tenants
@@ -62,7 +61,7 @@ impl Client {
                     let outcome = self.list_keys(&target, filter).await;
                     TenantKeys { tenant, outcome }
                 })
-                .buffer_unordered(PER_REGION)
+                .buffer_unordered(per_region)
                 .collect::<Vec<_>>()
                 .await
         });

@@ -85,7 +85,15 @@ impl Pacer {
                     (Some(until), _, _) if until > now => Some(until - now),
                     (_, Some(remaining), Some(reset)) if remaining <= budget.in_flight => {
                         // A little margin so the server's window has surely turned.
-                        Some(reset - now + Duration::from_millis(50))
+                        let window = reset - now + Duration::from_millis(50);
+                        if remaining == 0 {
+                            Some(window)
+                        } else {
+                            // Requests under way may already be counted in
+                            // `remaining`: their answers will tell, so look
+                            // again shortly instead of sleeping the window.
+                            Some(window.min(Duration::from_millis(20)))
+                        }
                     }
                     _ => {
                         budget.in_flight += 1;
@@ -167,6 +175,39 @@ mod tests {
         assert!(
             started.elapsed() >= Duration::from_secs(5),
             "the third waits for the reset"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn budget_left_with_requests_in_flight_does_not_sleep_the_window() {
+        let pacer = Pacer::default();
+        pacer.observe(&headers(5, 60));
+        let a = pacer.acquire().await;
+        let b = pacer.acquire().await;
+        let c = pacer.acquire().await;
+        let _d = pacer.acquire().await;
+        let _e = pacer.acquire().await;
+        // a's answer: the server had counted a and b only, 3 left; four still
+        // in flight, some of which the 3 may already include.
+        pacer.observe(&headers(3, 60));
+        drop(a);
+        let started = tokio::time::Instant::now();
+        let (waited, ()) = tokio::join!(
+            async {
+                let _f = pacer.acquire().await;
+                started.elapsed()
+            },
+            async {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                // b's and c's answers come back: still 3 left.
+                pacer.observe(&headers(3, 60));
+                drop(b);
+                drop(c);
+            }
+        );
+        assert!(
+            waited < Duration::from_secs(1),
+            "waited {waited:?}, not the 60 s window"
         );
     }
 

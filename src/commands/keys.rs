@@ -31,10 +31,33 @@ pub async fn list(
     let mut keys = Vec::new();
     let mut worst = exit::OK;
     if all_tenants {
+        // A platform key ignores R7-Organization-Id: its own keys would be
+        // listed as every tenant's.
+        if cx.tenant.is_none() {
+            return Err(Failure::new(
+                exit::USAGE,
+                "--all-tenants needs a multi-tenant key and its home organization as --tenant \
+                 (or the profile's tenant)",
+            ));
+        }
         let tenants = client.managed_organizations(&cx.target()).await?;
         eprintln!("listing the keys of {} tenants", tenants.len());
         for outcome in client.keys_of_tenants(tenants, &filter).await {
             match outcome.outcome {
+                Ok(found)
+                    if found.iter().any(|k| {
+                        k.organization_id
+                            .as_ref()
+                            .is_some_and(|o| *o != outcome.tenant.id)
+                    }) =>
+                {
+                    eprintln!(
+                        "tenant {}: the answer holds keys of other organizations (the key does \
+                         not act for tenants; use a multi-tenant key); left out",
+                        display(&outcome.tenant.id, 40)
+                    );
+                    worst = worst.max(exit::REFUSED);
+                }
                 Ok(found) => keys.extend(found),
                 Err(error) => {
                     eprintln!(
@@ -112,8 +135,21 @@ fn ask(action: &str, key: &KeyInfo) -> Result<(), Failure> {
     }
 }
 
+/// In read-only mode, says so before listing and asking: the client's gate
+/// would refuse the mutation anyway, but only after the user confirmed.
+fn refuse_if_read_only(client: &Client, action: &str) -> Result<(), Failure> {
+    if client.settings().read_only {
+        return Err(ApiError::ReadOnly {
+            action: action.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
     let client = cx.client()?;
+    refuse_if_read_only(&client, "revoke a key")?;
     let target = cx.target();
     if !yes {
         match find(&client, &target, id).await? {
@@ -132,7 +168,10 @@ pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
     match client.revoke_key(&target, id).await? {
         Revocation::Revoked => eprintln!("revoked {}", display(id, 60)),
         Revocation::AlreadyGone => {
-            eprintln!("already revoked: {} no longer exists", display(id, 60));
+            eprintln!(
+                "already revoked: {} does not exist (or is not visible to this key)",
+                display(id, 60)
+            );
         }
     }
     Ok(exit::OK)
@@ -153,6 +192,56 @@ async fn home_of(client: &Client, cx: &Context, key: &KeyInfo) -> Target {
     Target::new(region, None)
 }
 
+/// A user key represents its owner, and a new key represents whoever
+/// generated it: replacing someone else's user key would hand their
+/// integrations a key acting as the caller. The unwanted key is revoked again
+/// (its secret was never shown) and the old one kept.
+async fn other_owner(
+    client: &Client,
+    target: &Target,
+    old: &KeyInfo,
+    new: &KeyInfo,
+    new_id: &str,
+) -> Option<Failure> {
+    if !matches!(old.kind, KeyKind::User | KeyKind::MultiTenantUser) {
+        return None;
+    }
+    let differs = |a: &Option<String>, b: &Option<String>| {
+        a.as_ref().zip(b.as_ref()).is_some_and(|(a, b)| a != b)
+    };
+    if !differs(&old.owner_id, &new.owner_id) && !differs(&old.owner_email, &new.owner_email) {
+        return None;
+    }
+    let cleanup = match client.revoke_key(target, new_id).await {
+        Ok(_) => "was revoked again".to_string(),
+        Err(error) => format!(
+            "could not be revoked ({error}): r7keys keys revoke {}",
+            display(new_id, 60)
+        ),
+    };
+    let who = |key: &KeyInfo| {
+        display(
+            key.owner_email
+                .as_deref()
+                .or(key.owner_id.as_deref())
+                .unwrap_or("-"),
+            60,
+        )
+    };
+    Some(Failure::new(
+        exit::REFUSED,
+        format!(
+            "the key {} represents {}, but its replacement would represent {} (a user key \
+             acts as whoever generated it): only its owner can rotate it. The new key (id {}) \
+             {cleanup}; the old key was kept.",
+            display(old.id.as_deref().unwrap_or("-"), 60),
+            who(old),
+            who(new),
+            display(new_id, 60)
+        ),
+    ))
+}
+
 pub async fn rotate(
     cx: &Context,
     id: &str,
@@ -161,6 +250,7 @@ pub async fn rotate(
     name: Option<String>,
 ) -> CommandResult {
     let client = cx.client()?;
+    refuse_if_read_only(&client, "rotate a key")?;
     let target = cx.target();
     let Some(old) = find(&client, &target, id).await? else {
         return Err(Failure::new(
@@ -187,6 +277,9 @@ pub async fn rotate(
     };
     let generated = client.generate_key(&target, &spec).await?;
     let new_id = generated.info.id.clone().unwrap_or_else(|| "-".into());
+    if let Some(failure) = other_owner(&client, &target, &old, &generated.info, &new_id).await {
+        return Err(failure);
+    }
     let home = home_of(&client, cx, &generated.info).await;
     let proof = match generated.secret.as_api_key() {
         Some(key) => client.with_key(key).validate(&home).await,

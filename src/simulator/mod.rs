@@ -78,6 +78,8 @@ pub struct SimConfig {
     /// Serve the alternative shapes of contract Part 1.
     pub compat: bool,
     pub hostile_names: bool,
+    /// Regions the tenants are spread over, in turn (empty: seven regions at random).
+    pub tenant_regions: Vec<Region>,
     /// "Now" for seeded dates (default: the real now).
     pub now: Option<OffsetDateTime>,
 }
@@ -100,6 +102,7 @@ impl Default for SimConfig {
             faults: Vec::new(),
             compat: false,
             hostile_names: false,
+            tenant_regions: Vec::new(),
             now: None,
         }
     }
@@ -250,6 +253,7 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
         users: config.users,
         keys: config.keys,
         hostile_names: config.hostile_names,
+        tenant_regions: config.tenant_regions.clone(),
         now: config.now.unwrap_or_else(OffsetDateTime::now_utc),
     };
     let (world, seeded) = world::seed_world(&plan);

@@ -29,6 +29,8 @@ pub struct SeedPlan {
     /// Keys besides the principals' own.
     pub keys: usize,
     pub hostile_names: bool,
+    /// Regions tenants are spread over (empty: a default spread of seven).
+    pub tenant_regions: Vec<Region>,
     /// "Now" for the seeded dates; ages are measured from it.
     pub now: OffsetDateTime,
 }
@@ -92,6 +94,7 @@ impl Seeder {
         }
     }
 
+    /// One of `items`, which must not be empty.
     fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         *items.choose(&mut self.rng).unwrap_or(&items[0])
     }
@@ -148,7 +151,11 @@ impl Seeder {
                 format!("{stem} {suffix} {}", round + 1)
             };
             let name = self.maybe_hostile(name);
-            let region = self.pick(&TENANT_REGIONS);
+            let region = if self.plan.tenant_regions.is_empty() {
+                self.pick(&TENANT_REGIONS)
+            } else {
+                self.plan.tenant_regions[i % self.plan.tenant_regions.len()]
+            };
             let external_id = self
                 .rng
                 .random_ratio(1, 3)
@@ -286,7 +293,7 @@ impl Seeder {
                 _ => {
                     let org = self.pick(&orgs);
                     user.access = vec![org];
-                    if in_primary && self.rng.random_ratio(1, 3) {
+                    if in_primary && !tenants.is_empty() && self.rng.random_ratio(1, 3) {
                         let extra = self.pick(&tenants);
                         user.access.push(extra);
                     }
@@ -428,6 +435,7 @@ mod tests {
             users: 20,
             keys: 200,
             hostile_names: false,
+            tenant_regions: Vec::new(),
             now: time::macros::datetime!(2026-06-01 12:00 UTC),
         }
     }
@@ -445,6 +453,21 @@ mod tests {
             a.keys().next().map(|k| k.1.id),
             c.keys().next().map(|k| k.1.id)
         );
+    }
+
+    #[test]
+    fn worlds_without_tenants_or_extra_users_seed() {
+        for (tenants, users, keys) in [(0, 20, 100), (0, 0, 0), (5, 0, 50)] {
+            let (world, principals) = seed_world(&SeedPlan {
+                tenants,
+                users,
+                keys,
+                ..plan(3)
+            });
+            assert_eq!(principals.len(), 6);
+            assert_eq!(world.live_key_count(), keys + 6);
+            assert_eq!(world.orgs.iter().filter(|o| o.managed).count(), tenants);
+        }
     }
 
     #[test]
