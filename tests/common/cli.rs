@@ -26,6 +26,16 @@ impl Run {
     }
 }
 
+/// The variables a shell removes from the inherited environment before
+/// setting its own, so that the developer's profile never leaks into a test.
+pub const UNSET_ENV: [&str; 5] = [
+    "R7_API_KEY",
+    "R7_PROFILE",
+    "R7_TC_API_KEY",
+    "R7_TC_ACCOUNT_ID",
+    "R7KEYS_CONFIG",
+];
+
 /// A shell for the binary: endpoint flags, an API key in the environment,
 /// and private XDG directories that are removed afterwards.
 pub struct Shell {
@@ -89,6 +99,18 @@ impl Shell {
     pub fn arg(mut self, arg: &str) -> Shell {
         self.args.push(arg.into());
         self
+    }
+
+    /// The arguments this shell puts before a command's own: the endpoint
+    /// flags, and for `as_principal` the region (and tenant).
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    /// The environment this shell sets: the private XDG directories, and for
+    /// `as_principal` the key in `R7_API_KEY`.
+    pub fn envs(&self) -> &[(String, String)] {
+        &self.env
     }
 
     /// The config file this shell's binary reads.

@@ -1,0 +1,471 @@
+//! The confirmation prompts on a real pseudo-terminal: the built binary runs
+//! with a PTY as its stdin, stdout and stderr, exactly as in an admin's
+//! shell. The test waits for the prompt, types the answer, and checks the
+//! exit code and what the simulator did (the key still works, or it is gone).
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use common::Sim;
+use common::cli::{Shell, UNSET_ENV};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+/// How long one prompt or one exit may take; a test is well under 10 s.
+const PATIENCE: Duration = Duration::from_secs(8);
+
+/// The binary running on a pseudo-terminal. Dropping it kills the child
+/// (if it still runs) and reaps it; the shell's directories go with the
+/// shell.
+struct Pty {
+    child: Box<dyn Child + Send + Sync>,
+    /// Kept open until the end: closing it hangs the terminal up.
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    chunks: UnboundedReceiver<Vec<u8>>,
+    /// Everything the terminal showed so far.
+    seen: Vec<u8>,
+    /// Whether the reader met the end (the terminal's last writer is gone).
+    closed: bool,
+}
+
+impl Pty {
+    /// Runs `r7keys <shell args> <args>` on a new 200×50 terminal, with the
+    /// shell's environment.
+    fn spawn(shell: &Shell, args: &[&str]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 50,
+                cols: 200,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_r7keys"));
+        command.args(shell.args());
+        command.args(args);
+        for name in UNSET_ENV {
+            command.env_remove(name);
+        }
+        for (name, value) in shell.envs() {
+            command.env(name, value);
+        }
+        command.env("TERM", "xterm-256color");
+        command.cwd(&shell.dir);
+        let child = pair.slave.spawn_command(command).unwrap();
+        // Only the child holds the terminal's slave side now: when it exits,
+        // the reader below meets the end.
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (sender, chunks) = unbounded_channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            loop {
+                match reader.read(&mut buf) {
+                    // Linux answers EIO once the slave side is closed.
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        if sender.send(buf[..n].to_vec()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Pty {
+            child,
+            _master: pair.master,
+            writer,
+            chunks,
+            seen: Vec::new(),
+            closed: false,
+        }
+    }
+
+    /// What the terminal showed, with control characters made visible.
+    fn transcript(&self) -> String {
+        String::from_utf8_lossy(&self.seen)
+            .escape_debug()
+            .to_string()
+    }
+
+    /// The terminal's output as text (for `contains` checks).
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.seen).into_owned()
+    }
+
+    /// Reads until `text` has been shown; panics with the transcript after
+    /// [`PATIENCE`] or when the terminal closes first.
+    async fn expect(&mut self, text: &str) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self.text().contains(text) {
+            assert!(
+                !self.closed,
+                "the terminal closed before showing {text:?}: {}",
+                self.transcript()
+            );
+            let next = tokio::time::timeout_at(deadline, self.chunks.recv()).await;
+            let Ok(next) = next else {
+                panic!("no {text:?} within {PATIENCE:?}: {}", self.transcript());
+            };
+            match next {
+                Some(chunk) => self.seen.extend_from_slice(&chunk),
+                None => self.closed = true,
+            }
+        }
+    }
+
+    /// Types `line` and Enter (a carriage return, as a keyboard sends it).
+    fn type_line(&mut self, line: &str) {
+        self.writer.write_all(line.as_bytes()).unwrap();
+        self.writer.write_all(b"\r").unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the binary to exit and for the rest of its output; answers
+    /// its exit code.
+    async fn finish(&mut self) -> u32 {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "r7keys did not exit within {PATIENCE:?}: {}",
+                self.transcript()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        // The rest of the output, until the reader meets the end.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while !self.closed {
+            match tokio::time::timeout_at(deadline, self.chunks.recv()).await {
+                Ok(Some(chunk)) => self.seen.extend_from_slice(&chunk),
+                Ok(None) | Err(_) => self.closed = true,
+            }
+        }
+        assert!(
+            status.signal().is_none(),
+            "r7keys was killed by {:?}: {}",
+            status.signal(),
+            self.transcript()
+        );
+        status.exit_code()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            // SIGHUP, then SIGKILL after a short grace.
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn text<'v>(value: &'v Value, field: &str) -> &'v str {
+    value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is a string in {value}"))
+}
+
+/// Generates a key through the simulator directly; answers its id and secret.
+async fn sim_generate(sim: &Sim, principal: &str, body: Value) -> (String, String) {
+    let (status, created) = sim.generate(principal, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    (
+        text(&created, "id").to_string(),
+        text(&created, "key").to_string(),
+    )
+}
+
+/// An organization key of the platform admin's own organization.
+async fn org_key(sim: &Sim, name: &str) -> (String, String) {
+    let org = sim.principal("platform-admin").organization_id.clone();
+    sim_generate(
+        sim,
+        "platform-admin",
+        json!({"name": name, "type": "ORGANIZATION", "organization_id": org}),
+    )
+    .await
+}
+
+/// The platform admin's region (where its organization's keys work).
+fn admin_region(sim: &Sim) -> String {
+    sim.principal("platform-admin").region.clone()
+}
+
+/// The number of the last request the simulator logged.
+async fn last_seq(sim: &Sim) -> u64 {
+    sim.request_log()
+        .await
+        .last()
+        .map_or(0, |e| e["seq"].as_u64().unwrap())
+}
+
+/// The requests logged after `seq`.
+async fn log_since(sim: &Sim, seq: u64) -> Vec<Value> {
+    sim.request_log()
+        .await
+        .into_iter()
+        .filter(|e| e["seq"].as_u64().unwrap() > seq)
+        .collect()
+}
+
+fn count_method(log: &[Value], method: &str) -> usize {
+    log.iter().filter(|e| e["method"] == method).count()
+}
+
+// ------------------------------------------------------ organization keys
+
+#[tokio::test]
+async fn an_organization_key_is_revoked_only_when_its_name_is_typed() {
+    let sim = Sim::small().await;
+    let shell = Shell::as_principal(&sim, "platform-admin");
+    let region = admin_region(&sim);
+    let (id, secret) = org_key(&sim, "pty-org-key").await;
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("Type the key's name").await;
+    assert!(
+        pty.text()
+            .contains("Every integration using this organization key stops working"),
+        "{}",
+        pty.transcript()
+    );
+    pty.type_line("pty-org-kez");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+    assert!(pty.text().contains("declined"), "{}", pty.transcript());
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+
+    // "y" is not the name either: an organization key wants the name.
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("Type the key's name").await;
+    pty.type_line("y");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("Type the key's name").await;
+    pty.type_line("pty-org-key");
+    assert_eq!(pty.finish().await, 0, "{}", pty.transcript());
+    assert!(
+        pty.text().contains(&format!("revoked {id}")),
+        "{}",
+        pty.transcript()
+    );
+    assert_eq!(
+        sim.validate(&secret, &region).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+// -------------------------------------------------------------- user keys
+
+#[tokio::test]
+async fn a_user_key_is_revoked_on_y_and_kept_on_n() {
+    let sim = Sim::small().await;
+    let shell = Shell::as_principal(&sim, "platform-admin");
+    let region = admin_region(&sim);
+    let (id, secret) = sim_generate(
+        &sim,
+        "platform-admin",
+        json!({"name": "pty-user-key", "type": "USER"}),
+    )
+    .await;
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("[y/N]").await;
+    assert!(
+        !pty.text().contains("Type the key's name"),
+        "{}",
+        pty.transcript()
+    );
+    pty.type_line("n");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+    let log = sim.request_log().await;
+    assert_eq!(count_method(&log, "DELETE"), 0, "{log:?}");
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+
+    // Enter alone is the default: no.
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("[y/N]").await;
+    pty.type_line("");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("[y/N]").await;
+    pty.type_line("y");
+    assert_eq!(pty.finish().await, 0, "{}", pty.transcript());
+    assert_eq!(
+        sim.validate(&secret, &region).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let log = sim.request_log().await;
+    assert_eq!(count_method(&log, "DELETE"), 1, "{log:?}");
+}
+
+// --------------------------------------------------- multi-tenant admin keys
+
+#[tokio::test]
+async fn a_multi_tenant_admin_key_warns_that_every_tenant_loses_access() {
+    let sim = Sim::small().await;
+    let shell = Shell::as_principal(&sim, "platform-admin");
+    let (id, _) = sim_generate(
+        &sim,
+        "platform-admin",
+        json!({"name": "pty-mssp", "type": "MULTI_TENANT_ADMIN"}),
+    )
+    .await;
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("Type the key's name").await;
+    let shown = pty.text().to_lowercase();
+    assert!(
+        shown.contains("every current and future tenant"),
+        "{}",
+        pty.transcript()
+    );
+    assert!(
+        shown.contains("mt-admin key \"pty-mssp\""),
+        "{}",
+        pty.transcript()
+    );
+    pty.type_line("not the name");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+    let log = sim.request_log().await;
+    assert_eq!(count_method(&log, "DELETE"), 0, "{log:?}");
+}
+
+// ------------------------------------------------------ what the prompt says
+
+#[tokio::test]
+async fn the_prompt_shows_kind_name_organization_and_age() {
+    let sim = Sim::small().await;
+    let shell = Shell::as_principal(&sim, "platform-admin");
+    // A seeded user key of some age, with a plain name, as the binary lists it.
+    let listed = shell.run(&["keys", "list", "--output", "json"]).await;
+    assert_eq!(listed.code, 0, "{listed:?}");
+    let keys = listed.json();
+    let key = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| {
+            k["type"] == "USER"
+                && k["age_days"].as_i64().is_some_and(|d| d > 30)
+                && k["organization_name"].is_string()
+                && k["name"].as_str().is_some_and(|n| {
+                    !n.is_empty()
+                        && n.len() < 50
+                        && n.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+                })
+        })
+        .unwrap_or_else(|| panic!("a seeded user key older than 30 days: {keys}"));
+    let id = text(key, "id");
+    let age = key["age_days"].as_i64().unwrap();
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", id]);
+    pty.expect("[y/N]").await;
+    let shown = pty.text();
+    let expected = format!(
+        "About to revoke the user key \"{}\" (id {id}) of {}, {age} days old.",
+        text(key, "name"),
+        text(key, "organization_name")
+    );
+    assert!(
+        shown.contains(&expected),
+        "expected {expected:?} in {}",
+        pty.transcript()
+    );
+    assert!(shown.contains("days old"), "{}", pty.transcript());
+    pty.type_line("n");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+}
+
+// ---------------------------------------------------------- a hostile name
+
+#[tokio::test]
+async fn a_hostile_name_is_shown_escaped_and_confirmed_as_shown() {
+    let sim = Sim::small().await;
+    let shell = Shell::as_principal(&sim, "platform-admin");
+    let region = admin_region(&sim);
+    let (id, secret) = org_key(&sim, "evil\u{1b}]0;pwned\u{7}name").await;
+    let shown = r"evil\x1b]0;pwned\x07name";
+
+    let mut pty = Pty::spawn(&shell, &["keys", "revoke", &id]);
+    pty.expect("Type the key's name").await;
+    assert!(
+        pty.text().contains(&format!("\"{shown}\"")),
+        "the name appears escaped: {}",
+        pty.transcript()
+    );
+    pty.type_line(shown);
+    assert_eq!(pty.finish().await, 0, "{}", pty.transcript());
+    assert!(
+        !pty.seen.windows(3).any(|w| w == b"\x1b]0"),
+        "a raw OSC 0 (set title) reached the terminal: {}",
+        pty.transcript()
+    );
+    assert!(
+        !pty.seen.contains(&0x07),
+        "a raw BEL reached the terminal: {}",
+        pty.transcript()
+    );
+    assert_eq!(
+        sim.validate(&secret, &region).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+// ------------------------------------------------------------- keys rotate
+
+#[tokio::test]
+async fn rotate_asks_on_a_terminal_and_declining_changes_nothing() {
+    let sim = Sim::small().await;
+    let shell = Shell::as_principal(&sim, "platform-admin");
+    let region = admin_region(&sim);
+    let (id, secret) = sim_generate(
+        &sim,
+        "platform-admin",
+        json!({"name": "pty-rotate", "type": "USER"}),
+    )
+    .await;
+    let since = last_seq(&sim).await;
+
+    let mut pty = Pty::spawn(&shell, &["keys", "rotate", &id]);
+    pty.expect("[y/N]").await;
+    assert!(
+        pty.text()
+            .contains("About to rotate the user key \"pty-rotate\""),
+        "{}",
+        pty.transcript()
+    );
+    pty.type_line("n");
+    assert_eq!(pty.finish().await, 5, "{}", pty.transcript());
+    let after = log_since(&sim, since).await;
+    assert!(
+        after.iter().any(|e| e["method"] == "GET"),
+        "the key was looked up: {after:?}"
+    );
+    assert_eq!(
+        count_method(&after, "POST"),
+        0,
+        "nothing generated: {after:?}"
+    );
+    assert_eq!(
+        count_method(&after, "DELETE"),
+        0,
+        "nothing revoked: {after:?}"
+    );
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+}
