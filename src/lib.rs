@@ -2,10 +2,17 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod commands;
 pub mod config;
+pub mod console;
+pub mod input;
 pub mod keymap;
 pub mod logging;
 pub mod region;
+pub mod runtime;
 pub mod sanitize;
 pub mod simulator;
+pub mod terminal;
+pub mod ui;
+pub mod worker;

@@ -8,6 +8,7 @@ use r7keys::cli::{Cli, Command, SimulateArgs};
 use r7keys::simulator::{Credentials, SimConfig, Simulator};
 
 fn main() -> ExitCode {
+    let _ = r7keys::runtime::PROCESS_START.set(std::time::Instant::now());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -39,14 +40,12 @@ fn main() -> ExitCode {
             Some(command) => Ok(ExitCode::from(
                 r7keys::commands::run(command, &cli.connection).await,
             )),
-            None if cli.demo => demo(cli.demo_role.principal()).await,
-            None => {
-                eprintln!(
-                    "r7keys: the interactive console is not built yet.\n\
-                     Try `r7keys --help` for the commands, or `r7keys --demo`."
-                );
-                Ok(ExitCode::from(1))
-            }
+            None if cli.demo => Ok(ExitCode::from(
+                r7keys::console::demo(cli.demo_role.principal(), cli.connection.read_only).await,
+            )),
+            None => Ok(ExitCode::from(
+                r7keys::console::console(&cli.connection).await,
+            )),
         }
     });
     outcome.unwrap_or_else(|message| {
@@ -103,31 +102,6 @@ async fn simulate(args: SimulateArgs) -> Result<ExitCode, String> {
         simulator.addr(),
         simulator.started_in().as_millis()
     );
-    wait_for_stop().await;
-    simulator.stop().await;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Until the interactive console lands, `--demo` starts the embedded
-/// simulator and shows how to reach it as the chosen principal.
-async fn demo(principal: &str) -> Result<ExitCode, String> {
-    let simulator = Simulator::start(SimConfig::default())
-        .await
-        .map_err(|e| format!("cannot start the embedded simulator: {e}"))?;
-    let credentials = simulator.credentials();
-    let who = credentials
-        .principal(principal)
-        .ok_or_else(|| format!("the simulator has no principal {principal}"))?;
-    eprintln!(
-        "r7keys demo: the embedded simulator is serving at {} as {} ({}, region {}).\n\
-         The interactive console is not built yet; the simulator's credentials follow.\n\
-         Ctrl-C stops it.",
-        simulator.base_url(),
-        who.name,
-        who.key_type,
-        who.region
-    );
-    println!("{}", credentials_json(credentials));
     wait_for_stop().await;
     simulator.stop().await;
     Ok(ExitCode::SUCCESS)

@@ -110,7 +110,16 @@ pub(crate) struct Answer {
 
 /// Builds the process's HTTP client: rustls, timeouts, proxies from the environment.
 pub fn http_client(settings: &Settings) -> Result<reqwest::Client, ApiError> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    // curl reads NO_PROXY=* as "no proxy at all"; the proxy matcher would
+    // apply `*` to host names only, not to an IP endpoint.
+    let no_proxy = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .unwrap_or_default();
+    if no_proxy.split(',').any(|entry| entry.trim() == "*") {
+        builder = builder.no_proxy();
+    }
+    builder
         .use_preconfigured_tls(tls::client_config(&settings.ca_certs)?)
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.request_timeout)
@@ -241,6 +250,11 @@ impl Client {
 
     pub fn stats(&self) -> &Stats {
         &self.inner.stats
+    }
+
+    /// The rate budget left at a region, as last advertised, and its limit.
+    pub fn budget(&self, region: Region) -> Option<(u64, Option<u64>)> {
+        self.pacer(region).left()
     }
 
     pub fn key_fingerprint(&self) -> String {

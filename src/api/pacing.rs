@@ -14,6 +14,7 @@ use reqwest::header::HeaderMap;
 
 #[derive(Debug, Default)]
 struct Budget {
+    limit: Option<u64>,
     remaining: Option<u64>,
     reset_at: Option<Instant>,
     in_flight: u64,
@@ -108,8 +109,18 @@ impl Pacer {
         }
     }
 
+    /// What is left of the budget, as last advertised, and the limit.
+    pub fn left(&self) -> Option<(u64, Option<u64>)> {
+        let budget = self.lock();
+        budget.remaining.map(|r| (r, budget.limit))
+    }
+
     /// Takes in the budget an answer advertises.
     pub fn observe(&self, headers: &HeaderMap) {
+        let limit = header_u64(headers, &["ratelimit-limit", "x-ratelimit-limit"]);
+        if limit.is_some() {
+            self.lock().limit = limit;
+        }
         let remaining = header_u64(headers, &["ratelimit-remaining", "x-ratelimit-remaining"]);
         let reset = header_u64(headers, &["ratelimit-reset", "x-ratelimit-reset"]).map(reset_delay);
         let (Some(remaining), Some(reset)) = (remaining, reset) else {

@@ -573,3 +573,6 @@ impl App {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+mod tests;

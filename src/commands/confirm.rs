@@ -13,6 +13,8 @@ use crate::sanitize::display;
 pub enum Answer {
     Yes,
     No,
+    /// A name was typed but it was not the key's.
+    Mismatch,
     /// No terminal to ask on.
     CannotAsk,
 }
@@ -74,5 +76,11 @@ pub fn confirm(action: &str, key: &KeyInfo, now: OffsetDateTime) -> Answer {
     } else {
         matches!(line.trim(), "y" | "Y" | "yes")
     };
-    if yes { Answer::Yes } else { Answer::No }
+    if yes {
+        Answer::Yes
+    } else if typed_name && !line.trim().is_empty() {
+        Answer::Mismatch
+    } else {
+        Answer::No
+    }
 }

@@ -128,6 +128,10 @@ fn ask(action: &str, key: &KeyInfo) -> Result<(), Failure> {
             exit::DECLINED,
             "declined: nothing was changed",
         )),
+        Answer::Mismatch => Err(Failure::new(
+            exit::DECLINED,
+            "the name did not match the key's: nothing was changed",
+        )),
         Answer::CannotAsk => Err(Failure::new(
             exit::USAGE,
             format!("refusing to {action} without confirmation: run on a terminal or pass --yes"),

@@ -1,0 +1,98 @@
+//! Row 0: who and where the console acts. An admin juggling profiles,
+//! regions and tenants must see at a glance which key is in use, for which
+//! tenant, and whether it can change anything, before pressing `x`.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::App;
+use crate::sanitize::display;
+
+use super::Theme;
+use super::text::{cols, thousands, width};
+
+const SEP: &str = " · ";
+
+/// The tenant in focus: its name and region, or `home`.
+pub fn tenant_words(app: &App) -> String {
+    match &app.tenant {
+        Some(t) => {
+            let name = t.name.as_deref().unwrap_or(&t.id);
+            format!("tenant {} ({})", display(name, 28), t.region)
+        }
+        None => "tenant home".to_string(),
+    }
+}
+
+/// Who the key belongs to: the owner's email, else the key's kind.
+fn who(app: &App) -> String {
+    if let Some(owner) = &app.session.owner {
+        return display(owner, 40);
+    }
+    match &app.session.key_kind {
+        Some(kind) => format!("{} key", display(kind.label(), 20)),
+        None => "key owner unknown".to_string(),
+    }
+}
+
+/// `budget 47/50`: the rate budget left at the region in use.
+fn budget(app: &App) -> String {
+    match app.budget {
+        Some((left, Some(limit))) => format!(
+            "budget {}/{}",
+            thousands(usize::try_from(left).unwrap_or(usize::MAX)),
+            thousands(usize::try_from(limit).unwrap_or(usize::MAX))
+        ),
+        Some((left, None)) => format!(
+            "budget {}",
+            thousands(usize::try_from(left).unwrap_or(usize::MAX))
+        ),
+        None => "budget -".to_string(),
+    }
+}
+
+/// Draws the header into `area` (one row).
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut right = Vec::new();
+    if app.session.read_only {
+        right.push(Span::styled(" READ-ONLY ", theme.badge));
+        right.push(Span::raw(" "));
+    }
+    right.push(Span::styled(budget(app), theme.hint));
+    let right_width: usize = right.iter().map(|s| width(&s.content)).sum();
+
+    let fixed = format!(
+        "r7keys{SEP}profile {}{SEP}region {}{SEP}{}{SEP}",
+        display(&app.session.profile, 20),
+        app.session.region,
+        tenant_words(app),
+    );
+    // The owner gets what is left; it is the longest and least vital part.
+    let room = usize::from(area.width)
+        .saturating_sub(right_width + 1)
+        .saturating_sub(width(&fixed));
+    let who = who(app);
+    let who = if width(&who) > room {
+        display(&who, room.max(2))
+    } else {
+        who
+    };
+    let left = Line::from(vec![
+        Span::styled("r7keys", theme.header),
+        Span::styled(fixed.trim_start_matches("r7keys").to_string(), theme.hint),
+        Span::styled(who, theme.hint),
+    ]);
+    frame.render_widget(Paragraph::new(left), area);
+
+    let right_cols = cols(right_width);
+    if right_cols < area.width {
+        let at = Rect {
+            x: area.right() - right_cols,
+            width: right_cols,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Line::from(right)), at);
+    }
+}

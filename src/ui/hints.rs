@@ -1,0 +1,202 @@
+//! Key hints, generated from the keymap in force: the footer and the dialogs
+//! never print a key the user has rebound. An action the core would refuse
+//! right now is dimmed (pressing it says why in the status line); in
+//! read-only mode generate and revoke are not offered at all.
+
+use ratatui::text::{Line, Span};
+
+use crate::app::modal::Modal;
+use crate::app::{App, Tab};
+use crate::keymap::{Action, Layer};
+
+use super::Theme;
+use super::text::{unique_keys, width};
+
+/// One hint: keys, words, and whether the action is refused now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub action: Action,
+    pub keys: String,
+    pub words: String,
+    pub disabled: bool,
+}
+
+/// The browse hints worth the footer, most useful first; help and quit are
+/// always kept, at the end.
+const BROWSE: [Action; 9] = [
+    Action::Generate,
+    Action::Revoke,
+    Action::Details,
+    Action::Filter,
+    Action::NextSort,
+    Action::ChooseTenant,
+    Action::TestCredentials,
+    Action::Refresh,
+    Action::NextTab,
+];
+const PINNED: [Action; 2] = [Action::Help, Action::Quit];
+
+/// Dialog hints, most useful first.
+const DIALOG: [Action; 8] = [
+    Action::Reveal,
+    Action::Copy,
+    Action::Confirm,
+    Action::Revoke,
+    Action::Cancel,
+    Action::NextField,
+    Action::PrevField,
+    Action::Up,
+];
+
+/// The words for an action in a layer: "enter generate" reads better than
+/// "enter confirm".
+pub fn words(app: &App, layer: Layer, action: Action) -> &'static str {
+    let leaving = matches!(app.modal, Some(Modal::Reveal(_)));
+    match (layer, action) {
+        (Layer::Filter, Action::Confirm) => "keep filter",
+        (Layer::Filter, Action::Cancel) => "clear filter",
+        (Layer::Generate, Action::Confirm) => "generate",
+        (Layer::Reveal, Action::Confirm | Action::Cancel) => "done",
+        (Layer::Confirm, Action::Confirm) if leaving => "leave, lose the key",
+        (Layer::Confirm, Action::Cancel) if leaving => "stay",
+        (Layer::Confirm, Action::Confirm) => "yes",
+        (Layer::Confirm, Action::Cancel) => "no",
+        (Layer::ConfirmTyped, Action::Confirm) => "revoke",
+        (Layer::Tenants, Action::Confirm) => "choose",
+        (Layer::Help | Layer::Details | Layer::Message, Action::Cancel | Action::Confirm) => {
+            "close"
+        }
+        (Layer::Browse, Action::NextTab) => "next tab",
+        (Layer::Generate, Action::Up) => "change",
+        (Layer::Tenants, Action::Up) => "move",
+        _ => action.describe(),
+    }
+}
+
+/// Whether a hint should be dimmed: the core refuses the action now.
+fn disabled(app: &App, layer: Layer, action: Action) -> bool {
+    match (layer, action) {
+        (Layer::Browse | Layer::Details, _) => app.refusal(action).is_some(),
+        (Layer::ConfirmTyped, Action::Confirm) => match &app.modal {
+            Some(Modal::Revoke(confirm)) => !confirm.typed_matches(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a hint is left out: mutations in read-only mode, table actions
+/// on the Threat Command tab, the Threat Command test elsewhere.
+fn hidden(app: &App, layer: Layer, action: Action) -> bool {
+    let mutation = matches!(action, Action::Generate | Action::Revoke);
+    if mutation && app.session.read_only {
+        return true;
+    }
+    if layer != Layer::Browse {
+        return false;
+    }
+    let on_tc = app.tab == Tab::ThreatCommand;
+    match action {
+        Action::Details | Action::Filter | Action::NextSort => on_tc,
+        Action::TestCredentials => !on_tc,
+        _ => false,
+    }
+}
+
+/// The hints of a layer, in the order worth showing.
+pub fn hints(app: &App, layer: Layer) -> Vec<Hint> {
+    let bindings = app.keymap.bindings(layer);
+    let find = |action: Action| {
+        bindings
+            .iter()
+            .find(|(_, a)| *a == action)
+            .map(|(keys, _)| keys.clone())
+    };
+    let first_key = |action: Action| app.keymap.key_for(layer, action);
+    let make = |action: Action, keys: String| Hint {
+        action,
+        keys,
+        words: words(app, layer, action).to_string(),
+        disabled: disabled(app, layer, action),
+    };
+    let order: Vec<Action> = if layer == Layer::Browse {
+        BROWSE.iter().chain(PINNED.iter()).copied().collect()
+    } else {
+        let mut order = DIALOG.to_vec();
+        order.extend(
+            bindings
+                .iter()
+                .map(|(_, a)| *a)
+                .filter(|a| !DIALOG.contains(a) && *a != Action::Down),
+        );
+        order
+    };
+    let mut out = Vec::new();
+    for action in order {
+        if hidden(app, layer, action) || find(action).is_none() {
+            continue;
+        }
+        if action == Action::Up {
+            // ↑ and ↓ read as one hint: `↑/↓ choose`.
+            let keys = match (first_key(Action::Up), first_key(Action::Down)) {
+                (Some(up), Some(down)) => format!("{up}/{down}"),
+                (Some(up), None) => up,
+                _ => continue,
+            };
+            out.push(make(action, keys));
+            continue;
+        }
+        // The footer shows one key per action; the help shows them all.
+        if let Some(key) = first_key(action) {
+            out.push(make(action, key));
+        }
+    }
+    out
+}
+
+/// Every key of an action, for the help screen (`x/del`).
+pub fn all_keys(app: &App, layer: Layer, action: Action) -> Option<String> {
+    app.keymap
+        .bindings(layer)
+        .into_iter()
+        .find(|(_, a)| *a == action)
+        .map(|(keys, _)| unique_keys(&keys))
+}
+
+/// Spans of hints, as many as fit in `room` columns; in the browse layer
+/// help and quit are kept whatever else is dropped.
+pub fn line(hints: &[Hint], room: usize, theme: &Theme) -> Line<'static> {
+    // Each hint costs its text and the two spaces before the next one; the
+    // last one needs no spaces after it, hence the `+ 2`.
+    let cost = |h: &Hint| width(&h.keys) + 1 + width(&h.words) + 2;
+    let pinned: Vec<&Hint> = hints
+        .iter()
+        .filter(|h| PINNED.contains(&h.action))
+        .collect();
+    let mut left = (room + 2).saturating_sub(pinned.iter().map(|h| cost(h)).sum());
+    let mut chosen: Vec<&Hint> = Vec::new();
+    for hint in hints {
+        if pinned.contains(&hint) {
+            chosen.push(hint);
+            continue;
+        }
+        if cost(hint) <= left {
+            left -= cost(hint);
+            chosen.push(hint);
+        }
+    }
+    let mut spans = Vec::new();
+    for (i, hint) in chosen.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        let (key_style, word_style) = if hint.disabled {
+            (theme.hint_disabled, theme.hint_disabled)
+        } else {
+            (theme.hint_key, theme.hint)
+        };
+        spans.push(Span::styled(hint.keys.clone(), key_style));
+        spans.push(Span::styled(format!(" {}", hint.words), word_style));
+    }
+    Line::from(spans)
+}

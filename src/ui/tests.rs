@@ -1,0 +1,146 @@
+//! Snapshots of the reveal dialog. They live in the crate because a
+//! `NewSecret` can only be made here; every other screen is snapshotted in
+//! `tests/ui_snapshots.rs`.
+
+use std::time::Duration;
+
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use crate::api::{KeyInfo, KeyKind, NewSecret, Organization};
+use crate::app::msg::Listing;
+use crate::app::{App, Effect, Msg, Outcome, Session};
+use crate::keymap::{Action, Keymap};
+use crate::region::Region;
+
+use super::{Theme, draw};
+
+const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+const SECRET: &str = "d3f1c0de-7e57-4b1d-9a55-5ec2e7000001";
+
+fn session() -> Session {
+    Session {
+        profile: "demo".into(),
+        region: Region::Us,
+        home_tenant: None,
+        key_kind: Some(KeyKind::User),
+        owner: Some("dana.admin@acme-partners.example".into()),
+        platform_admin: Some(true),
+        read_only: false,
+        tc_source: None,
+        clipboard_clear: Duration::from_secs(30),
+        endpoint: "http://127.0.0.1:0/{region}".into(),
+    }
+}
+
+/// The console with the reveal dialog open for a key named `ci-deploy`.
+fn revealed(width: u16, height: u16) -> App {
+    let mut app = App::new(session(), Keymap::defaults());
+    app.now = NOW;
+    app.update(Msg::Resize { width, height });
+    let (mut keys_req, mut orgs_req) = (0, 0);
+    for effect in app.start() {
+        match effect {
+            Effect::LoadKeys { req, .. } => keys_req = req,
+            Effect::LoadOrgs { req, .. } => orgs_req = req,
+            _ => {}
+        }
+    }
+    app.update(Msg::Done(Box::new(Outcome::KeysDone {
+        req: keys_req,
+        listing: Listing::Context,
+        result: Ok(()),
+    })));
+    app.update(Msg::Done(Box::new(Outcome::Orgs {
+        req: orgs_req,
+        result: Ok(vec![Organization {
+            id: "000000a1-0a0a-4b4b-8c8c-0000000000a1".into(),
+            name: Some("Acme Security".into()),
+            region: Some("us".into()),
+            external_id: None,
+        }]),
+    })));
+    app.update(Msg::Action(Action::Generate));
+    app.update(Msg::Paste("ci-deploy".into()));
+    let req = app
+        .update(Msg::Action(Action::Confirm))
+        .iter()
+        .find_map(|e| match e {
+            Effect::Generate { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("the form sends one generate");
+    let info = KeyInfo {
+        id: Some("0000abcd-5d1c-4e7a-9b2f-00000000abcd".into()),
+        name: Some("ci-deploy".into()),
+        kind: KeyKind::User,
+        organization_id: Some("000000a1-0a0a-4b4b-8c8c-0000000000a1".into()),
+        organization_name: Some("Acme Security".into()),
+        owner_id: None,
+        owner_email: Some("dana.admin@acme-partners.example".into()),
+        generated_on: Some(NOW),
+        tenant: None,
+    };
+    let secret = NewSecret::new(SecretString::from(SECRET.to_string()));
+    app.update(Msg::Done(Box::new(Outcome::Generated {
+        req,
+        result: Ok((info, secret)),
+    })));
+    app
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).expect("terminal");
+    terminal
+        .draw(|f| draw(f, app, &Theme::default()))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+#[test]
+fn reveal_masked_by_default() {
+    for (w, h) in [(100, 30), (80, 24)] {
+        let app = revealed(w, h);
+        let text = screen(&app);
+        assert!(!text.contains(SECRET), "the secret is masked");
+        assert!(text.contains(&"●".repeat(super::modals::MASK_LEN)));
+        assert_snapshot!(format!("reveal_masked_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn reveal_shown() {
+    let mut app = revealed(80, 24);
+    app.update(Msg::Action(Action::Reveal));
+    let text = screen(&app);
+    assert!(text.contains(SECRET));
+    assert_snapshot!("reveal_shown", text);
+}
+
+#[test]
+fn reveal_copy_states() {
+    let mut app = revealed(80, 24);
+    app.update(Msg::Action(Action::Copy));
+    assert_snapshot!("reveal_copying", screen(&app));
+    app.update(Msg::Copied(Ok("OSC 52 (tmux)".into())));
+    assert_snapshot!("reveal_copied", screen(&app));
+
+    let mut app = revealed(80, 24);
+    app.update(Msg::Copied(Err(
+        "no clipboard: no display and not over SSH".into(),
+    )));
+    assert_snapshot!("reveal_copy_failed", screen(&app));
+}
+
+#[test]
+fn reveal_asks_before_leaving_uncopied() {
+    let mut app = revealed(80, 24);
+    app.update(Msg::Action(Action::Confirm));
+    let text = screen(&app);
+    assert!(text.contains("Leave anyway and lose it?"));
+    assert_snapshot!("reveal_confirm_leave", text);
+}

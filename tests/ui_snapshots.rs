@@ -1,0 +1,755 @@
+//! Snapshots of every tab and dialog, drawn from `App` states built directly
+//! (no runtime, no network) on ratatui's `TestBackend` at 100x30 and 80x24.
+//! Every render is also checked for control characters: nothing a server
+//! sends may reach the terminal as it is.
+//!
+//! The reveal dialog needs a `NewSecret`, which only the crate can make:
+//! its snapshots are in `src/ui/tests.rs`.
+
+use std::time::Duration;
+
+use insta::assert_snapshot;
+use r7keys::api::tc::{Customer, Quota, UsedAssets};
+use r7keys::api::{ApiError, KeyInfo, KeyKind, Organization};
+use r7keys::app::msg::Listing;
+use r7keys::app::{App, Effect, Msg, Outcome, Session, TcFacts};
+use r7keys::keymap::{Action, Keymap};
+use r7keys::region::Region;
+use r7keys::sanitize::is_unsafe;
+use r7keys::ui::{Theme, draw};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+
+fn session() -> Session {
+    Session {
+        profile: "demo".into(),
+        region: Region::Us,
+        home_tenant: None,
+        key_kind: Some(KeyKind::User),
+        owner: Some("dana.admin@acme-partners.example".into()),
+        platform_admin: Some(true),
+        read_only: false,
+        tc_source: Some("R7_TC_API_KEY".into()),
+        clipboard_clear: Duration::from_secs(30),
+        endpoint: "http://127.0.0.1:0/{region}".into(),
+    }
+}
+
+fn org(n: u32, name: &str, region: &str) -> Organization {
+    Organization {
+        id: format!("{n:08x}-0a0a-4b4b-8c8c-{n:012x}"),
+        name: Some(name.into()),
+        region: Some(region.into()),
+        external_id: None,
+    }
+}
+
+fn own_orgs() -> Vec<Organization> {
+    vec![
+        org(0xa1, "Acme Security", "us"),
+        org(0xa2, "Acme EU", "eu"),
+        org(0xa3, "Acme Labs", "us2"),
+    ]
+}
+
+fn managed() -> Vec<Organization> {
+    vec![
+        org(0xb1, "Globex Corp", "eu"),
+        org(0xb2, "Initech", "us"),
+        org(0xb3, "Umbrella Health", "au"),
+        org(0xb4, "Soylent Foods", "ca"),
+        org(0xb5, "Hooli", "us"),
+        org(0xb6, "Vandelay Industries", "eu"),
+    ]
+}
+
+fn key(n: u32, kind: KeyKind, name: &str, org: Option<&str>, owner: &str, days: i64) -> KeyInfo {
+    KeyInfo {
+        id: Some(format!("{n:08x}-5d1c-4e7a-9b2f-{n:012x}")),
+        name: Some(name.into()),
+        kind,
+        organization_id: org.map(|_| format!("{:08x}-0a0a-4b4b-8c8c-{:012x}", 0xa1, 0xa1)),
+        organization_name: org.map(Into::into),
+        owner_id: None,
+        owner_email: Some(owner.into()),
+        generated_on: Some(NOW - time::Duration::days(days) - time::Duration::hours(3)),
+        tenant: None,
+    }
+}
+
+/// Kind, name, organization, owner (at acme-partners.example), age in days.
+type Row = (
+    KeyKind,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    i64,
+);
+
+fn keys() -> Vec<KeyInfo> {
+    use KeyKind::{MultiTenantAdmin, MultiTenantUser, Organization, User};
+    const ACME: Option<&str> = Some("Acme Security");
+    const EU: Option<&str> = Some("Acme EU");
+    let rows: [Row; 18] = [
+        (User, "splunk-forwarder", ACME, "dana.admin", 412),
+        (User, "jira-sync", ACME, "lee.ops", 12),
+        (User, "siem-prod-ingest", EU, "sam.soc", 95),
+        (User, "terraform-ci", ACME, "lee.ops", 3),
+        (User, "backup-audit", ACME, "kim.audit", 200),
+        (User, "grafana-dashboards", EU, "sam.soc", 45),
+        (User, "soar-playbooks", ACME, "dana.admin", 89),
+        (
+            User,
+            "splunk-heavy-forwarder-eu-west-secondary",
+            EU,
+            "sam.soc",
+            30,
+        ),
+        (User, "vuln-export", ACME, "kim.audit", 700),
+        (User, "personal-scripts", ACME, "dana.admin", 1),
+        (Organization, "org-siem-collector", ACME, "dana.admin", 500),
+        (Organization, "org-splunk-app", EU, "sam.soc", 80),
+        (Organization, "org-ticketing", ACME, "lee.ops", 10),
+        (Organization, "cloud-connector", ACME, "dana.admin", 91),
+        (MultiTenantAdmin, "mssp-automation", None, "dana.admin", 220),
+        (MultiTenantUser, "tenant-reporting", None, "sam.soc", 40),
+        (MultiTenantUser, "soc-dashboard", None, "lee.ops", 5),
+        (MultiTenantAdmin, "mssp-onboarding", None, "dana.admin", 100),
+    ];
+    rows.into_iter()
+        .zip(1..)
+        .map(|((kind, name, org, owner, days), n)| {
+            key(
+                n,
+                kind,
+                name,
+                org,
+                &format!("{owner}@acme-partners.example"),
+                days,
+            )
+        })
+        .collect()
+}
+
+/// The request ids the console started with.
+struct Started {
+    app: App,
+    keys: u64,
+    orgs: u64,
+    managed: u64,
+}
+
+fn start(session: Session, width: u16, height: u16) -> Started {
+    let mut app = App::new(session, Keymap::defaults());
+    app.now = NOW;
+    app.update(Msg::Resize { width, height });
+    let (mut keys, mut orgs, mut managed) = (0, 0, 0);
+    for effect in app.start() {
+        match effect {
+            Effect::LoadKeys { req, .. } => keys = req,
+            Effect::LoadOrgs { req, .. } => orgs = req,
+            Effect::LoadManaged { req, .. } => managed = req,
+            _ => {}
+        }
+    }
+    Started {
+        app,
+        keys,
+        orgs,
+        managed,
+    }
+}
+
+fn done(app: &mut App, msg: Outcome) {
+    app.update(Msg::Done(Box::new(msg)));
+}
+
+fn page(s: &mut Started, keys: Vec<KeyInfo>, page: usize, pages: usize, total: usize) {
+    let req = s.keys;
+    done(
+        &mut s.app,
+        Outcome::KeysPage {
+            req,
+            listing: Listing::Context,
+            keys,
+            page,
+            total_pages: Some(pages),
+            total_keys: Some(total),
+        },
+    );
+}
+
+fn finish(s: &mut Started, result: Result<(), ApiError>) {
+    let req = s.keys;
+    done(
+        &mut s.app,
+        Outcome::KeysDone {
+            req,
+            listing: Listing::Context,
+            result,
+        },
+    );
+}
+
+/// The console with everything loaded.
+fn loaded_with(session: Session, keys: Vec<KeyInfo>, width: u16, height: u16) -> App {
+    let mut s = start(session, width, height);
+    let total = keys.len();
+    page(&mut s, keys, 1, 1, total);
+    finish(&mut s, Ok(()));
+    let (orgs, managed_req) = (s.orgs, s.managed);
+    done(
+        &mut s.app,
+        Outcome::Orgs {
+            req: orgs,
+            result: Ok(own_orgs()),
+        },
+    );
+    done(
+        &mut s.app,
+        Outcome::Managed {
+            req: managed_req,
+            result: Ok(managed()),
+        },
+    );
+    done(
+        &mut s.app,
+        Outcome::Budget {
+            remaining: 47,
+            limit: Some(50),
+        },
+    );
+    s.app
+}
+
+fn loaded(width: u16, height: u16) -> App {
+    loaded_with(session(), keys(), width, height)
+}
+
+fn act(app: &mut App, actions: &[Action]) {
+    for action in actions {
+        app.update(Msg::Action(*action));
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    app.update(Msg::Paste(text.into()));
+}
+
+/// Draws `app` with a theme and checks that no cell holds a control or
+/// other unsafe character.
+fn render_with(app: &App, theme: &Theme) -> Terminal<TestBackend> {
+    let mut terminal =
+        Terminal::new(TestBackend::new(app.width, app.height)).expect("test terminal");
+    terminal.draw(|f| draw(f, app, theme)).expect("draw");
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || is_unsafe(c)),
+            "a cell holds an unsafe character: {:?}",
+            cell.symbol()
+        );
+    }
+    terminal
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    render_with(app, &Theme::new(false, None))
+}
+
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+/// Snapshots the state `build` makes at both sizes.
+fn both(name: &str, build: impl Fn(u16, u16) -> App) {
+    for (w, h) in SIZES {
+        let app = build(w, h);
+        assert_snapshot!(format!("{name}_{w}x{h}"), screen(&render(&app)));
+    }
+}
+
+fn tc_facts() -> TcFacts {
+    let modules = [
+        ("Discovery", true),
+        ("Remediation", true),
+        ("IOC", true),
+        ("VirtualAppliance", false),
+        ("InvestigationPage", true),
+        ("ThreatLibrary", true),
+        ("IntelliFind", false),
+        ("Cve", true),
+    ];
+    let customer = |n: u32, name: &str, status: &str| Customer {
+        id: Some(format!("{n:024x}")),
+        company_name: Some(name.into()),
+        status: Some(status.into()),
+        note: None,
+    };
+    TcFacts {
+        account_id: "5f1c0ffee0ddba11c0ffee00".into(),
+        credentials_valid: true,
+        modules: Ok(modules
+            .iter()
+            .map(|(m, on)| ((*m).to_string(), *on))
+            .collect()),
+        assets: Ok(UsedAssets {
+            assets_limit: Some(150),
+            assets_count: Some(97),
+        }),
+        quota: Ok(Quota {
+            time_period: Some("Monthly".into()),
+            total: Some(50),
+            remaining: Some(43),
+        }),
+        customers: Ok(vec![
+            customer(1, "Globex Corp", "Active"),
+            customer(2, "Initech", "Active"),
+            customer(3, "Umbrella Health", "Suspended"),
+        ]),
+    }
+}
+
+fn on_threat_command(app: &mut App, result: Result<TcFacts, String>) {
+    let effects = app.update(Msg::Action(Action::TabThreatCommand));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadTc { req } => Some(*req),
+            _ => None,
+        })
+        .expect("the tab loads Threat Command");
+    done(app, Outcome::Tc { req, result });
+}
+
+// ---- tabs ---------------------------------------------------------------
+
+#[test]
+fn user_tab() {
+    both("user_tab", loaded);
+}
+
+#[test]
+fn organization_tab() {
+    both("organization_tab", |w, h| {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::TabOrganization]);
+        app
+    });
+}
+
+#[test]
+fn multi_tenant_tab() {
+    both("multi_tenant_tab", |w, h| {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::TabMultiTenant, Action::Down]);
+        app
+    });
+}
+
+#[test]
+fn multi_tenant_tab_without_tenants() {
+    let mut s = start(session(), 80, 24);
+    let total = keys().len();
+    page(&mut s, keys(), 1, 1, total);
+    finish(&mut s, Ok(()));
+    let req = s.managed;
+    done(
+        &mut s.app,
+        Outcome::Managed {
+            req,
+            result: Err(ApiError::Forbidden {
+                message: "forbidden".into(),
+            }),
+        },
+    );
+    act(&mut s.app, &[Action::TabMultiTenant]);
+    assert_snapshot!(screen(&render(&s.app)));
+}
+
+#[test]
+fn threat_command_tab() {
+    both("threat_command_tab", |w, h| {
+        let mut app = loaded(w, h);
+        on_threat_command(&mut app, Ok(tc_facts()));
+        app
+    });
+}
+
+#[test]
+fn threat_command_loading_and_failed() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::TabThreatCommand]);
+    assert_snapshot!("threat_command_loading", screen(&render(&app)));
+
+    let mut app = loaded(80, 24);
+    on_threat_command(
+        &mut app,
+        Err("Threat Command refused the credentials (account ID and API key)".into()),
+    );
+    assert_snapshot!("threat_command_failed", screen(&render(&app)));
+
+    let mut unconfigured = session();
+    unconfigured.tc_source = None;
+    let mut app = loaded_with(unconfigured, keys(), 80, 24);
+    act(&mut app, &[Action::TabThreatCommand]);
+    assert_snapshot!("threat_command_unconfigured", screen(&render(&app)));
+}
+
+#[test]
+fn loading_progress() {
+    let mut s = start(session(), 80, 24);
+    assert_snapshot!("loading_first_page", screen(&render(&s.app)));
+    let first: Vec<KeyInfo> = keys().into_iter().take(6).collect();
+    page(&mut s, first, 4, 12, 1_200);
+    assert_snapshot!("loading_page_4_of_12", screen(&render(&s.app)));
+}
+
+#[test]
+fn empty_and_failed_listings() {
+    let mut s = start(session(), 80, 24);
+    finish(&mut s, Ok(()));
+    assert_snapshot!("empty", screen(&render(&s.app)));
+
+    let mut s = start(session(), 80, 24);
+    finish(
+        &mut s,
+        Err(ApiError::Network {
+            detail: "connection refused".into(),
+        }),
+    );
+    assert_snapshot!("listing_failed", screen(&render(&s.app)));
+}
+
+#[test]
+fn filtered() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::Filter]);
+    type_text(&mut app, "splunk");
+    assert_snapshot!("filter_typing", screen(&render(&app)));
+    act(&mut app, &[Action::Confirm]);
+    assert_snapshot!("filter_kept", screen(&render(&app)));
+
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::Filter]);
+    type_text(&mut app, "nothing-matches-this");
+    act(&mut app, &[Action::Confirm]);
+    assert_snapshot!("filter_matches_nothing", screen(&render(&app)));
+}
+
+#[test]
+fn sorted() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::NextSort]);
+    assert_snapshot!("sorted_by_name", screen(&render(&app)));
+    act(&mut app, &[Action::ReverseSort]);
+    assert_snapshot!("sorted_by_name_reversed", screen(&render(&app)));
+}
+
+#[test]
+fn scrolled_far_down() {
+    let many: Vec<KeyInfo> = (0..60)
+        .map(|i| {
+            key(
+                100 + i,
+                KeyKind::User,
+                &format!("svc-{i:03}"),
+                Some("Acme Security"),
+                "lee.ops@acme-partners.example",
+                i64::from(i) * 7,
+            )
+        })
+        .collect();
+    let mut app = loaded_with(session(), many, 80, 24);
+    act(
+        &mut app,
+        &[Action::PageDown, Action::PageDown, Action::Down],
+    );
+    assert_snapshot!("scrolled", screen(&render(&app)));
+}
+
+#[test]
+fn too_small() {
+    let app = loaded(60, 20);
+    let terminal = render(&app);
+    let text = screen(&terminal);
+    assert!(text.contains("Terminal too small: 60x20, r7keys needs 80x24"));
+    assert!(!text.contains("User keys"), "nothing else is drawn");
+    assert_snapshot!("too_small_60x20", text);
+}
+
+#[test]
+fn read_only_session() {
+    let mut session = session();
+    session.read_only = true;
+    let app = loaded_with(session, keys(), 100, 30);
+    let text = screen(&render(&app));
+    assert!(text.contains("READ-ONLY"));
+    let hints = text.lines().last().unwrap_or_default();
+    assert!(
+        !hints.contains("generate") && !hints.contains("revoke"),
+        "{hints}"
+    );
+    assert_snapshot!("read_only", text);
+}
+
+#[test]
+fn tenant_in_focus() {
+    let mut app = loaded(100, 30);
+    act(
+        &mut app,
+        &[Action::ChooseTenant, Action::Down, Action::Confirm],
+    );
+    assert_snapshot!("tenant_in_focus_loading", screen(&render(&app)));
+}
+
+// ---- dialogs ------------------------------------------------------------
+
+#[test]
+fn help() {
+    both("help", |w, h| {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::Help]);
+        app
+    });
+}
+
+#[test]
+fn details() {
+    both("details", |w, h| {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::Down, Action::Details]);
+        app
+    });
+}
+
+#[test]
+fn generate_user_key() {
+    both("generate_user", |w, h| {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::Generate]);
+        app
+    });
+}
+
+#[test]
+fn generate_organization_key_with_type_ahead() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::TabOrganization, Action::Generate]);
+    type_text(&mut app, "siem-collector-eu");
+    act(&mut app, &[Action::NextField]);
+    type_text(&mut app, "acme");
+    act(&mut app, &[Action::Down]);
+    assert_snapshot!("generate_organization", screen(&render(&app)));
+}
+
+#[test]
+fn generate_multi_tenant_key_offers_two_kinds() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::TabMultiTenant, Action::Generate]);
+    assert_snapshot!("generate_multi_tenant", screen(&render(&app)));
+}
+
+#[test]
+fn generate_error_and_submitting() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::Generate, Action::Confirm]);
+    assert_snapshot!("generate_name_required", screen(&render(&app)));
+    type_text(&mut app, "ci-deploy");
+    let effects = app.update(Msg::Action(Action::Confirm));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Generate { .. })));
+    assert_snapshot!("generate_submitting", screen(&render(&app)));
+}
+
+#[test]
+fn revoke_user_key() {
+    both("revoke_user", |w, h| {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::Revoke]);
+        app
+    });
+}
+
+#[test]
+fn revoke_organization_key_needs_the_name() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::TabOrganization, Action::Revoke]);
+    type_text(&mut app, "org-tick");
+    assert_snapshot!("revoke_organization_typing", screen(&render(&app)));
+    act(&mut app, &[Action::Confirm]);
+    assert_snapshot!("revoke_organization_mismatch", screen(&render(&app)));
+}
+
+#[test]
+fn revoke_multi_tenant_admin_key_warns_about_every_tenant() {
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::TabMultiTenant]);
+    // Select the multi-tenant admin key (newest first: soc-dashboard,
+    // tenant-reporting, mssp-onboarding, ...).
+    act(&mut app, &[Action::Down, Action::Down, Action::Revoke]);
+    let text = screen(&render(&app));
+    assert!(text.contains("Every current and future tenant"), "{text}");
+    type_text(&mut app, "mssp-onboarding");
+    let effects = app.update(Msg::Action(Action::Confirm));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Revoke { .. })));
+    assert_snapshot!("revoke_multi_tenant_admin_revoking", screen(&render(&app)));
+}
+
+#[test]
+fn tenant_picker() {
+    both("tenants", |w, h| {
+        let mut app = loaded(w, h);
+        act(
+            &mut app,
+            &[Action::ChooseTenant, Action::Down, Action::Down],
+        );
+        app
+    });
+    let mut app = loaded(80, 24);
+    act(&mut app, &[Action::ChooseTenant]);
+    type_text(&mut app, "corp");
+    act(&mut app, &[Action::Down]);
+    assert_snapshot!("tenants_searching", screen(&render(&app)));
+}
+
+#[test]
+fn message_after_a_401() {
+    let mut s = start(session(), 80, 24);
+    finish(&mut s, Err(ApiError::Unauthorized { region: Region::Us }));
+    assert_snapshot!("message_unauthorized", screen(&render(&s.app)));
+}
+
+// ---- hostile server text ------------------------------------------------
+
+fn hostile_keys() -> Vec<KeyInfo> {
+    let mut hostile = key(
+        900,
+        KeyKind::User,
+        "\u{1b}[2Jwipe\u{7}\u{202e}txt.exe",
+        Some("Evil\u{1b}]52;c;cHduZWQ=\u{7}Org"),
+        "owner\u{200b}@evil.example\r\n",
+        400,
+    );
+    hostile.id = Some("\u{1b}[31mred-id-0000".into());
+    let mut keys = keys();
+    keys.insert(0, hostile);
+    keys
+}
+
+#[test]
+fn hostile_names_show_as_visible_escapes() {
+    let mut app = loaded_with(session(), hostile_keys(), 100, 30);
+    let text = screen(&render(&app));
+    assert!(text.contains("\\x1b[2Jwipe\\x07"), "{text}");
+    assert_snapshot!("hostile_table", text);
+
+    act(&mut app, &[Action::Filter]);
+    type_text(&mut app, "wipe");
+    act(&mut app, &[Action::Confirm, Action::Details]);
+    let text = screen(&render(&app));
+    assert!(text.contains("\\x1b[2Jwipe\\x07\\u{202e}txt.exe"), "{text}");
+    assert!(text.contains("\\x1b]52;c;cHduZWQ=\\x07Org"), "{text}");
+    assert_snapshot!("hostile_details", text);
+
+    act(&mut app, &[Action::Cancel, Action::Revoke]);
+    assert_snapshot!("hostile_revoke", screen(&render(&app)));
+}
+
+#[test]
+fn hostile_tenant_names_and_messages() {
+    let mut s = start(session(), 80, 24);
+    finish(&mut s, Ok(()));
+    let req = s.managed;
+    done(
+        &mut s.app,
+        Outcome::Managed {
+            req,
+            result: Ok(vec![org(0xc1, "\u{1b}[5mBlink\u{9b}Tenant\u{2066}", "eu")]),
+        },
+    );
+    act(&mut s.app, &[Action::TabMultiTenant]);
+    let text = screen(&render(&s.app));
+    assert!(text.contains("\\x1b[5mBlink\\x9bTenant\\u{2066}"), "{text}");
+    act(&mut s.app, &[Action::ChooseTenant, Action::Down]);
+    let text = screen(&render(&s.app));
+    assert!(text.contains("\\x1b[5mBlink"), "{text}");
+}
+
+// ---- styles that snapshots do not show ------------------------------------
+
+#[test]
+fn the_selected_tab_is_marked_without_colour() {
+    let app = loaded(80, 24);
+    for theme in Theme::NAMES.map(|n| Theme::new(false, Some(n))) {
+        let terminal = render_with(&app, &theme);
+        let cell = &terminal.backend().buffer()[(3, 1)];
+        assert_eq!(cell.symbol(), "U");
+        assert!(
+            cell.modifier.contains(Modifier::BOLD)
+                && (cell.modifier.contains(Modifier::REVERSED)
+                    || cell.modifier.contains(Modifier::UNDERLINED)),
+            "{}: {:?}",
+            theme.name,
+            cell.modifier
+        );
+    }
+}
+
+#[test]
+fn no_color_draws_no_colour() {
+    let mut app = loaded(100, 30);
+    act(&mut app, &[Action::Generate]);
+    let terminal = render_with(&app, &Theme::new(true, None));
+    for cell in terminal.backend().buffer().content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset));
+    }
+}
+
+#[test]
+fn refused_hints_are_dimmed_and_old_keys_stand_out() {
+    let theme = Theme::new(false, Some("dark"));
+    let mut app = loaded(80, 24);
+    on_threat_command(&mut app, Ok(tc_facts()));
+    let terminal = render_with(&app, &theme);
+    let buffer = terminal.backend().buffer();
+    let last = buffer.area.height - 1;
+    let row: String = (0..buffer.area.width)
+        .map(|x| buffer[(x, last)].symbol().to_string())
+        .collect();
+    let at = row.find("n generate").expect("the generate hint is shown");
+    assert_eq!(buffer[(at as u16, last)].style().fg, theme.hint_disabled.fg);
+
+    // The oldest user key (row 2 of the data, sorted newest first) is old.
+    let app = loaded(80, 24);
+    let terminal = render_with(&app, &theme);
+    let buffer = terminal.backend().buffer();
+    let old_row = (4..buffer.area.height)
+        .find(|y| buffer[(1, *y)].symbol() == "!" && *y != 4)
+        .expect("an old key is marked");
+    assert_eq!(buffer[(1, old_row)].style().fg, theme.old_key.fg);
+}
+
+#[test]
+fn the_selected_row_is_highlighted() {
+    for theme in Theme::NAMES.map(|n| Theme::new(false, Some(n))) {
+        let mut app = loaded(80, 24);
+        act(&mut app, &[Action::Down, Action::Down]);
+        let terminal = render_with(&app, &theme);
+        let buffer = terminal.backend().buffer();
+        // Data rows start at TABLE_TOP (4); the third is selected.
+        for y in 4..8 {
+            let style = buffer[(5, y)].style();
+            let selected = style.add_modifier == theme.row_selected.add_modifier
+                && style.bg == theme.row_selected.bg.or(Some(Color::Reset));
+            assert_eq!(selected, y == 6, "{}: row {y}: {style:?}", theme.name);
+        }
+    }
+}
