@@ -145,6 +145,14 @@ struct Started {
     managed: u64,
 }
 
+/// A multi-tenant admin key's session: the only kind that acts for tenants.
+fn mt_session() -> Session {
+    let mut session = session();
+    session.key_kind = Some(KeyKind::MultiTenantAdmin);
+    session.home_tenant = Some("00000000-0000-4000-8000-0000000000a0".into());
+    session
+}
+
 fn start(session: Session, width: u16, height: u16) -> Started {
     let mut app = App::new(session, Keymap::defaults());
     app.now = NOW;
@@ -503,7 +511,7 @@ fn read_only_session() {
 
 #[test]
 fn tenant_in_focus() {
-    let mut app = loaded(100, 30);
+    let mut app = loaded_with(mt_session(), keys(), 100, 30);
     act(
         &mut app,
         &[Action::ChooseTenant, Action::Down, Action::Confirm],
@@ -606,14 +614,14 @@ fn revoke_multi_tenant_admin_key_warns_about_every_tenant() {
 #[test]
 fn tenant_picker() {
     both("tenants", |w, h| {
-        let mut app = loaded(w, h);
+        let mut app = loaded_with(mt_session(), keys(), w, h);
         act(
             &mut app,
             &[Action::ChooseTenant, Action::Down, Action::Down],
         );
         app
     });
-    let mut app = loaded(80, 24);
+    let mut app = loaded_with(mt_session(), keys(), 80, 24);
     act(&mut app, &[Action::ChooseTenant]);
     type_text(&mut app, "corp");
     act(&mut app, &[Action::Down]);
@@ -665,7 +673,7 @@ fn hostile_names_show_as_visible_escapes() {
 
 #[test]
 fn hostile_tenant_names_and_messages() {
-    let mut s = start(session(), 80, 24);
+    let mut s = start(mt_session(), 80, 24);
     finish(&mut s, Ok(()));
     let req = s.managed;
     done(
@@ -680,6 +688,10 @@ fn hostile_tenant_names_and_messages() {
     assert!(text.contains("\\x1b[5mBlink\\x9bTenant\\u{2066}"), "{text}");
     act(&mut s.app, &[Action::ChooseTenant, Action::Down]);
     let text = screen(&render(&s.app));
+    assert!(
+        text.contains("Choose the tenant"),
+        "the picker is open: {text}"
+    );
     assert!(text.contains("\\x1b[5mBlink"), "{text}");
 }
 

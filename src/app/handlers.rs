@@ -397,37 +397,7 @@ impl App {
                 req,
                 listing,
                 result,
-            } => {
-                let progress = if listing == Listing::Context {
-                    &mut self.context_progress
-                } else {
-                    &mut self.home_progress
-                };
-                if progress.req != Some(req) {
-                    return Vec::new();
-                }
-                progress.done = true;
-                if let Err(error) = &result {
-                    progress.error = Some(explain("list keys", None, error));
-                    if matches!(error, ApiError::Unauthorized { .. }) {
-                        self.modal = Some(Modal::Message {
-                            title: "Authentication failed".into(),
-                            body: unauthorized(self.context_target().region),
-                            error: true,
-                        });
-                    }
-                }
-                if listing == Listing::Context && self.tenant.is_none() {
-                    self.home_progress = self.context_progress.clone();
-                }
-                for table in [
-                    &mut self.user,
-                    &mut self.organization,
-                    &mut self.multi_tenant,
-                ] {
-                    table.prepare_sorts();
-                }
-            }
+            } => self.on_keys_done(req, listing, &result),
             Outcome::Orgs { req, result } => {
                 if self.orgs_req == Some(req) {
                     self.orgs = result.unwrap_or_default();
@@ -461,6 +431,48 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// A listing finished: sorts get ready, and a failure is shown (a 401 with how to fix it).
+    fn on_keys_done(&mut self, req: super::ReqId, listing: Listing, result: &Result<(), ApiError>) {
+        let progress = if listing == Listing::Context {
+            &mut self.context_progress
+        } else {
+            &mut self.home_progress
+        };
+        if progress.req != Some(req) {
+            return;
+        }
+        progress.done = true;
+        if let Err(error) = result {
+            progress.error = Some(explain("list keys", None, error));
+            if matches!(error, ApiError::Unauthorized { .. }) {
+                let mut body = unauthorized(self.context_target().region);
+                if let Some(tenant) = &self.tenant {
+                    let name = display(tenant.name.as_deref().unwrap_or(&tenant.id), 40);
+                    body.push_str("\n\nThe tenant in focus (");
+                    body.push_str(&name);
+                    body.push_str(
+                        ") is reached only with a multi-tenant key: press o and choose home to go back.",
+                    );
+                }
+                self.modal = Some(Modal::Message {
+                    title: "Authentication failed".into(),
+                    body,
+                    error: true,
+                });
+            }
+        }
+        if listing == Listing::Context && self.tenant.is_none() {
+            self.home_progress = self.context_progress.clone();
+        }
+        for table in [
+            &mut self.user,
+            &mut self.organization,
+            &mut self.multi_tenant,
+        ] {
+            table.prepare_sorts();
+        }
     }
 
     fn on_generated(

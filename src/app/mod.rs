@@ -351,6 +351,21 @@ impl App {
             return Some("no key selected".into());
         }
         if action == Action::ChooseTenant {
+            if let Some(kind) = self
+                .session
+                .key_kind
+                .as_ref()
+                .filter(|k| !k.is_multi_tenant())
+            {
+                return Some(format!(
+                    "only a multi-tenant key can act for a tenant; this is {} key",
+                    if *kind == KeyKind::Organization {
+                        "an organization"
+                    } else {
+                        "a user"
+                    }
+                ));
+            }
             return match &self.managed {
                 Ok(tenants) if tenants.is_empty() => Some("this account manages no tenants".into()),
                 Ok(_) => None,

@@ -385,8 +385,27 @@ fn a_401_at_start_says_how_to_fix_it() {
 }
 
 #[test]
+fn a_platform_key_is_not_offered_tenants() {
+    let (mut app, _) = loaded(vec![]);
+    app.managed = Ok(vec![Organization {
+        id: "t1".into(),
+        name: None,
+        region: Some("eu".into()),
+        external_id: None,
+    }]);
+    act(&mut app, Action::ChooseTenant);
+    assert!(app.modal.is_none());
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("only a multi-tenant key"))
+    );
+}
+
+#[test]
 fn choosing_a_tenant_reloads_in_its_context() {
     let (mut app, _) = loaded(vec![]);
+    app.session.key_kind = Some(KeyKind::MultiTenantAdmin);
     app.update(done(Outcome::Managed {
         req: 4,
         result: Ok(vec![Organization {

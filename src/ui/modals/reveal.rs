@@ -40,10 +40,8 @@ fn copy_state<'a>(app: &App, reveal: &Reveal, room: usize, theme: &Theme) -> Vec
         )],
         // The core marks a copy in flight with this route until the runtime answers.
         Some(Ok(route)) if route == "copying…" => vec![Line::styled("copying…", theme.hint)],
-        Some(Ok(route)) => vec![Line::styled(
-            format!("copied via {}", display(route, 40)),
-            theme.ok,
-        )],
+        // Wrapped, not cut: the route says what the user may need to set up.
+        Some(Ok(route)) => prose(&format!("copied via {}", sanitize(route)), room, theme.ok),
         Some(Err(why)) => prose(
             &format!("copy failed: {} — the key stays here", sanitize(why)),
             room,
