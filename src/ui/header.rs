@@ -84,9 +84,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(fixed.trim_start_matches("r7keys").to_string(), theme.hint),
         Span::styled(who, theme.hint),
     ]);
-    frame.render_widget(Paragraph::new(left), area);
-
     let right_cols = cols(right_width);
+    // The left part stops a column short of the budget, so the two never run together.
+    let left_area = Rect {
+        width: area.width.saturating_sub(right_cols + 1),
+        ..area
+    };
+    frame.render_widget(Paragraph::new(left), left_area);
+
     if right_cols < area.width {
         let at = Rect {
             x: area.right() - right_cols,
