@@ -44,6 +44,10 @@ pub struct Profile {
     /// Accepted spellings of the multi-tenant key types (first is sent).
     pub multi_tenant_admin_types: Option<Vec<String>>,
     pub multi_tenant_user_types: Option<Vec<String>>,
+    /// The console's colours: `dark` (default), `light` or `mono` (`NO_COLOR` forces mono).
+    pub theme: Option<String>,
+    /// Seconds before a copied secret is cleared from the clipboard (default 30).
+    pub clipboard_clear_secs: Option<u64>,
     pub tc_account_id: Option<String>,
     pub tc_api_key_file: Option<PathBuf>,
     pub tc_api_key_command: Option<String>,

@@ -12,6 +12,7 @@ use crate::app::{App, Outcome, Session};
 use crate::cli::ConnectionArgs;
 use crate::clipboard::{Surroundings, SystemClipboard};
 use crate::commands::Context;
+use crate::config::Profile;
 use crate::keymap::Keymap;
 use crate::runtime::{Services, run};
 use crate::simulator::{SimConfig, Simulator};
@@ -20,6 +21,17 @@ use crate::worker::Worker;
 
 /// How long a copied secret may stay on the clipboard.
 pub const CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
+
+/// How long a copied secret may stay on the clipboard: `R7KEYS_CLIPBOARD_CLEAR_SECS`,
+/// else the profile's `clipboard_clear_secs`, else 30 s; 1 to 600 seconds.
+pub fn clipboard_clear(profile: &Profile) -> Duration {
+    std::env::var("R7KEYS_CLIPBOARD_CLEAR_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .or(profile.clipboard_clear_secs)
+        .filter(|secs| (1..=600).contains(secs))
+        .map_or(CLIPBOARD_CLEAR, Duration::from_secs)
+}
 
 fn keymap() -> Result<Keymap, String> {
     let path = crate::config::dirs().map(|d| d.config_dir().join("keymap.toml"));
@@ -39,16 +51,24 @@ fn keymap() -> Result<Keymap, String> {
     })
 }
 
-fn theme() -> Theme {
+/// `NO_COLOR` forces mono; else `R7KEYS_THEME`, else the profile's `theme`.
+fn theme(profile: &Profile) -> Theme {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let name = std::env::var("R7KEYS_THEME").ok();
+    let name = std::env::var("R7KEYS_THEME")
+        .ok()
+        .or_else(|| profile.theme.clone());
     Theme::new(no_color, name.as_deref())
 }
 
 /// Runs the console in the terminal; answers the exit code.
-async fn open(session: Session, client: Client, tc: Option<TcClient>) -> Result<u8, String> {
+async fn open(
+    session: Session,
+    profile: &Profile,
+    client: Client,
+    tc: Option<TcClient>,
+) -> Result<u8, String> {
     let keymap = keymap()?;
-    let theme = theme();
+    let theme = theme(profile);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(email) = session
         .owner
@@ -109,10 +129,10 @@ pub async fn console(args: &ConnectionArgs) -> u8 {
             tc_source: tc
                 .as_ref()
                 .map(|_| "R7_TC_API_KEY or the profile".to_string()),
-            clipboard_clear: CLIPBOARD_CLEAR,
+            clipboard_clear: clipboard_clear(&cx.profile),
             endpoint: cx.settings.endpoint.clone(),
         };
-        open(session, client, tc).await
+        open(session, &cx.profile, client, tc).await
     }
     .await;
     outcome.unwrap_or_else(|message| {
@@ -122,8 +142,17 @@ pub async fn console(args: &ConnectionArgs) -> u8 {
 }
 
 /// `r7keys --demo`: starts the simulator in-process and opens the console as `principal`.
-pub async fn demo(principal: &str, read_only: bool) -> u8 {
+pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
+    let read_only = args.read_only;
     let outcome = async {
+        // The demo uses the profile's console settings (theme, clipboard), not its connection.
+        let path = crate::config::config_path(args.config.as_deref());
+        let file = crate::config::load(path.as_deref()).map_err(|e| e.0)?;
+        let profile = file
+            .profile(args.profile.as_deref(), &path.clone().unwrap_or_default())
+            .map_err(|e| e.0)?
+            .map(|(_, p)| p)
+            .unwrap_or_default();
         let simulator = Simulator::start(SimConfig::default())
             .await
             .map_err(|e| format!("cannot start the embedded simulator: {e}"))?;
@@ -172,10 +201,10 @@ pub async fn demo(principal: &str, read_only: bool) -> u8 {
             key_kind,
             read_only,
             tc_source: Some("the demo simulator".into()),
-            clipboard_clear: CLIPBOARD_CLEAR,
+            clipboard_clear: clipboard_clear(&profile),
             endpoint: credentials.endpoint.clone(),
         };
-        let code = open(session, client, Some(tc)).await;
+        let code = open(session, &profile, client, Some(tc)).await;
         simulator.stop().await;
         code
     }

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
                 r7keys::commands::run(command, &cli.connection).await,
             )),
             None if cli.demo => Ok(ExitCode::from(
-                r7keys::console::demo(cli.demo_role.principal(), cli.connection.read_only).await,
+                r7keys::console::demo(cli.demo_role.principal(), &cli.connection).await,
             )),
             None => Ok(ExitCode::from(
                 r7keys::console::console(&cli.connection).await,

@@ -1,9 +1,11 @@
 //! Test harness: an in-process simulator on 127.0.0.1:0, a small HTTP
-//! helper that calls it exactly as a client would, and (in `cli`) a shell
-//! that runs the built binary against it.
+//! helper that calls it exactly as a client would, (in `cli`) a shell that
+//! runs the built binary against it, and (in `pty`) the binary on a
+//! pseudo-terminal.
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod pty;
 
 use std::time::Duration;
 

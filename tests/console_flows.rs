@@ -1,0 +1,610 @@
+//! The console's flows through the real runtime (`r7keys::runtime::run`),
+//! the real worker and API client, against the in-process simulator: only
+//! the terminal is replaced. The screen is a `TestBackend` shared with the
+//! test (so it can be read while the console runs), key presses come from a
+//! channel the test writes to, and the clipboard is the `Recording` fake.
+//!
+//! A test presses keys and waits (polling, bounded) for what can be seen
+//! from outside: the screen, the simulator's request log, the clipboard.
+//! After `q` the runtime hands the `App` back for a last look.
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
+
+mod common;
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Sim, small_config};
+use r7keys::api::{ApiKey, Client, KeyKind, Settings};
+use r7keys::app::{App, Session, TABLE_TOP};
+use r7keys::clipboard::Recording;
+use r7keys::keymap::Keymap;
+use r7keys::runtime::{Services, run};
+use r7keys::simulator::SimConfig;
+use r7keys::ui::Theme;
+use r7keys::worker::Worker;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Position, Size};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+
+/// The console's size.
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+
+/// How long one condition may take to come true.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// What the status line says once the user keys are loaded.
+const LOADED: &str = "older than 90 days";
+
+/// The list endpoint, as the request log shows it.
+const KEYS_PATH: &str = "/account/api/1/api-keys";
+
+/// A `TestBackend` the console draws on and the test reads at any time.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<TestBackend>>);
+
+impl Backend for Shared {
+    type Error = Infallible;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Infallible>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.0.lock().unwrap().draw(content)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Infallible> {
+        self.0.lock().unwrap().get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Infallible> {
+        self.0.lock().unwrap().set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Infallible> {
+        self.0.lock().unwrap().clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Infallible> {
+        self.0.lock().unwrap().size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Infallible> {
+        self.0.lock().unwrap().window_size()
+    }
+
+    fn flush(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().flush()
+    }
+}
+
+/// The console running on its own task.
+struct Console {
+    screen: Shared,
+    keys: UnboundedSender<Event>,
+    clipboard: Arc<Mutex<Recording>>,
+    task: Option<JoinHandle<App>>,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// The platform administrator's session, as `r7keys` with a profile builds it.
+fn session(sim: &Sim) -> Session {
+    let admin = sim.principal("platform-admin");
+    Session {
+        profile: "flows".into(),
+        region: admin.region.parse().unwrap(),
+        home_tenant: None,
+        key_kind: Some(KeyKind::User),
+        owner: admin.email.clone(),
+        platform_admin: Some(true),
+        read_only: false,
+        tc_source: None,
+        clipboard_clear: Duration::from_millis(300),
+        endpoint: sim.creds().endpoint.clone(),
+    }
+}
+
+impl Console {
+    /// Starts the console as the platform administrator; `concurrency` is
+    /// the pages fetched at once (small, so a load takes long enough to watch).
+    fn start(sim: &Sim, concurrency: usize) -> Console {
+        let settings = Settings {
+            endpoint: sim.creds().endpoint.clone(),
+            concurrency,
+            ..Settings::default()
+        };
+        let key = ApiKey::new(&sim.principal("platform-admin").api_key).unwrap();
+        let client = Client::new(settings, key).unwrap();
+        let (answers_tx, answers_rx) = unbounded_channel();
+        let worker = Worker::new(client, None, answers_tx);
+        let clipboard = Arc::new(Mutex::new(Recording::default()));
+        let services = Services {
+            worker,
+            clipboard: Box::new(Arc::clone(&clipboard)),
+        };
+        let screen = Shared(Arc::new(Mutex::new(TestBackend::new(COLS, ROWS))));
+        let mut terminal = Terminal::new(screen.clone()).unwrap();
+        let mut app = App::new(session(sim), Keymap::defaults());
+        let (keys, events) = unbounded_channel::<Event>();
+        let events = Box::pin(futures_util::stream::unfold(events, |mut rx| async move {
+            rx.recv().await.map(|event| (Ok(event), rx))
+        }));
+        let task = tokio::spawn(async move {
+            let theme = Theme::new(true, None);
+            run(
+                &mut terminal,
+                &mut app,
+                &theme,
+                services,
+                answers_rx,
+                events,
+            )
+            .await
+            .unwrap();
+            app
+        });
+        Console {
+            screen,
+            keys,
+            clipboard,
+            task: Some(task),
+        }
+    }
+
+    fn press(&self, code: KeyCode) {
+        self.keys
+            .send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            .unwrap();
+    }
+
+    fn key(&self, c: char) {
+        self.press(KeyCode::Char(c));
+    }
+
+    fn type_text(&self, text: &str) {
+        for c in text.chars() {
+            self.key(c);
+        }
+    }
+
+    /// The screen, row by row.
+    fn rows(&self) -> Vec<String> {
+        let backend = self.screen.0.lock().unwrap();
+        let buffer = backend.buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn screen(&self) -> String {
+        self.rows().join("\n")
+    }
+
+    /// The status line (second row from the bottom).
+    fn status(&self) -> String {
+        self.rows()[usize::from(ROWS) - 2].trim_end().to_string()
+    }
+
+    /// Waits until `done` holds; panics with `what` and the screen after [`PATIENCE`].
+    async fn until(&self, what: &str, done: impl Fn(&Console) -> bool) {
+        let started = Instant::now();
+        while !done(self) {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "no {what} within {PATIENCE:?}:\n{}",
+                self.screen()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    async fn shows(&self, text: &str) {
+        self.until(&format!("{text:?} on the screen"), |c| {
+            c.screen().contains(text)
+        })
+        .await;
+    }
+
+    /// Waits for the user keys to be loaded.
+    async fn loaded(&self) {
+        self.until("a loaded table", |c| c.status().contains(LOADED))
+            .await;
+    }
+
+    /// Quits with `q`; answers the console's state at the end.
+    async fn quit(&mut self) -> App {
+        self.key('q');
+        let task = self.task.take().unwrap();
+        tokio::time::timeout(PATIENCE, task)
+            .await
+            .expect("the console quits on q")
+            .expect("the console ran without panicking")
+    }
+}
+
+/// The user keys the platform administrator sees at home, as the API lists them.
+async fn user_keys(sim: &Sim) -> usize {
+    sim.all_pages("platform-admin", KEYS_PATH)
+        .await
+        .iter()
+        .filter(|k| {
+            k["type"] != "ORGANIZATION" && !k["type"].as_str().unwrap().starts_with("MULTI")
+        })
+        .count()
+}
+
+/// `1200` as `1,200`, as the console writes counts.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The ids of a table's rows, in order.
+fn ids(table: &r7keys::app::table::KeyTable) -> Vec<String> {
+    table
+        .window(0, table.len())
+        .map(|k| k.id.clone().unwrap())
+        .collect()
+}
+
+/// The requests logged after `seq`.
+async fn log_since(sim: &Sim, seq: u64) -> Vec<Value> {
+    sim.request_log()
+        .await
+        .into_iter()
+        .filter(|e| e["seq"].as_u64().unwrap() > seq)
+        .collect()
+}
+
+async fn last_seq(sim: &Sim) -> u64 {
+    sim.request_log()
+        .await
+        .last()
+        .map_or(0, |e| e["seq"].as_u64().unwrap())
+}
+
+fn count(log: &[Value], method: &str) -> usize {
+    log.iter().filter(|e| e["method"] == method).count()
+}
+
+/// Listing requests (`GET /{region}/account/api/1/api-keys?...`) in `log`.
+fn listings(log: &[Value]) -> usize {
+    log.iter()
+        .filter(|e| {
+            e["method"] == "GET"
+                && e["path"]
+                    .as_str()
+                    .and_then(|p| p.split('?').next())
+                    .is_some_and(|p| p.ends_with(KEYS_PATH))
+        })
+        .count()
+}
+
+/// How many pages the platform administrator's listing has, 100 keys a page.
+async fn total_pages(sim: &Sim) -> usize {
+    let (status, body) = sim
+        .get_json("platform-admin", &format!("{KEYS_PATH}?index=0&size=100"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    usize::try_from(body["metadata"]["total_pages"].as_u64().unwrap()).unwrap()
+}
+
+/// A world of 3,000 keys served 100 a page, 50 ms an answer.
+fn big_slow_world() -> SimConfig {
+    SimConfig {
+        keys: 3000,
+        latency: "50".parse().unwrap(),
+        page_cap: 100,
+        ..small_config()
+    }
+}
+
+// ------------------------------------------------------ (a) progressive pages
+
+#[tokio::test]
+async fn pages_fill_the_table_as_they_arrive() {
+    let sim = Sim::start(big_slow_world()).await;
+    let console = Console::start(&sim, 2);
+    // Watch the load: the status line counts pages, the title says "so far".
+    let mut progress: Vec<String> = Vec::new();
+    let mut partial_title = false;
+    let started = Instant::now();
+    loop {
+        let status = console.status();
+        if status.contains(LOADED) {
+            break;
+        }
+        if status.contains("loading page") && progress.last() != Some(&status) {
+            progress.push(status);
+        }
+        partial_title |= console.rows()[2].contains("keys so far");
+        assert!(started.elapsed() < PATIENCE, "{}", console.screen());
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(
+        progress.len() >= 3,
+        "the load was seen page by page: {progress:?}"
+    );
+    assert!(partial_title, "the title said \"so far\" while loading");
+
+    let mut console = console;
+    let rows = console.rows();
+    let app = console.quit().await;
+    let expected = user_keys(&sim).await;
+    assert!(expected > 500, "a big world: {expected}");
+    assert_eq!(app.user.len(), expected);
+    assert!(app.context_progress.done && app.context_progress.error.is_none());
+    let pages = total_pages(&sim).await;
+    assert!(pages > 10, "many pages: {pages}");
+    assert_eq!(app.context_progress.total_pages, Some(pages));
+    assert_eq!(app.context_progress.pages, pages);
+    let of_pages = format!(" of {pages},");
+    assert!(
+        progress.iter().all(|s| s.contains(&of_pages)),
+        "{progress:?}"
+    );
+    // The screen shows the full table: the count, the column titles, and a
+    // row on every line of the table.
+    assert!(
+        rows[2].contains(&format!("User keys · {} keys ·", thousands(expected))),
+        "{}",
+        rows.join("\n")
+    );
+    assert!(rows[3].contains("name") && rows[3].contains("created"));
+    let first = usize::from(TABLE_TOP);
+    let last = usize::from(ROWS) - usize::from(r7keys::app::TABLE_BOTTOM);
+    for row in &rows[first..last] {
+        assert!(row.contains(" user "), "a full table: {}", rows.join("\n"));
+    }
+    assert!(rows[usize::from(ROWS) - 2].starts_with(&format!("{} keys,", thousands(expected))));
+}
+
+// ------------------------------------------------------------- (b) generate
+
+#[tokio::test]
+async fn a_generated_key_is_copied_once_and_works() {
+    let sim = Sim::small().await;
+    let region = sim.principal("platform-admin").region.clone();
+    let mut console = Console::start(&sim, 4);
+    console.loaded().await;
+
+    console.key('n');
+    console.shows("Generate a user key").await;
+    console.type_text("flow-key");
+    // The answer comes late: Enter pressed three times meanwhile still
+    // generates exactly one key.
+    sim.set_faults("spike=300@api-keys*1").await;
+    let since = last_seq(&sim).await;
+    for _ in 0..3 {
+        console.press(KeyCode::Enter);
+    }
+    console.shows("New key: flow-key").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let log = log_since(&sim, since).await;
+    assert_eq!(count(&log, "POST"), 1, "one key generated: {log:?}");
+    assert!(console.clipboard.lock().unwrap().copies.is_empty());
+
+    console.key('c');
+    console
+        .until("a copy", |c| !c.clipboard.lock().unwrap().copies.is_empty())
+        .await;
+    console.shows("copied via the test clipboard").await;
+    let secret = console.clipboard.lock().unwrap().copies[0].clone();
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+    assert!(
+        !console.screen().contains(&secret),
+        "the secret stays masked"
+    );
+
+    // Copied: Enter closes at once; the clipboard is cleared after the delay.
+    console.press(KeyCode::Enter);
+    console
+        .shows("generated flow-key; the secret is gone")
+        .await;
+    assert_eq!(console.clipboard.lock().unwrap().clears, 0);
+    console
+        .until("the clipboard cleared", |c| {
+            c.clipboard.lock().unwrap().clears == 1
+        })
+        .await;
+    let app = console.quit().await;
+    let recording = console.clipboard.lock().unwrap();
+    assert_eq!(recording.copies, vec![secret], "exactly one copy");
+    assert_eq!(recording.clears, 1, "cleared once");
+    assert_eq!(
+        app.user.selected_key().and_then(|k| k.name.as_deref()),
+        Some("flow-key"),
+        "the new key is selected"
+    );
+}
+
+// --------------------------------------------------------------- (c) revoke
+
+#[tokio::test]
+async fn revoking_asks_and_declining_sends_nothing() {
+    let sim = Sim::small().await;
+    let region = sim.principal("platform-admin").region.clone();
+    let (status, created) = sim
+        .generate(
+            "platform-admin",
+            json!({"name": "flow-revoke", "type": "USER"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let secret = created["key"].as_str().unwrap().to_string();
+
+    let mut console = Console::start(&sim, 4);
+    console.loaded().await;
+    // The newest key is the first row, selected.
+    assert!(
+        console.rows()[usize::from(TABLE_TOP)].contains("flow-revoke"),
+        "{}",
+        console.screen()
+    );
+    let since = last_seq(&sim).await;
+
+    console.key('x');
+    console.shows("Revoke a user key").await;
+    assert!(
+        console.rows().iter().any(|row| {
+            let words: Vec<&str> = row.split_whitespace().collect();
+            words.windows(2).any(|w| w == ["name", "flow-revoke"])
+        }),
+        "the dialog names the selected key: {}",
+        console.screen()
+    );
+    console.key('n');
+    console.shows("revoke declined: nothing changed").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = log_since(&sim, since).await;
+    assert_eq!(count(&log, "DELETE"), 0, "declined: {log:?}");
+    assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
+
+    console.key('x');
+    console.shows("Revoke a user key").await;
+    console.key('y');
+    console.shows("revoked flow-revoke").await;
+    let log = log_since(&sim, since).await;
+    assert_eq!(count(&log, "DELETE"), 1, "{log:?}");
+    assert_eq!(
+        sim.validate(&secret, &region).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        console.rows()[usize::from(TABLE_TOP)..usize::from(ROWS) - 3]
+            .iter()
+            .all(|row| !row.contains("flow-revoke")),
+        "the row is gone: {}",
+        console.screen()
+    );
+    let app = console.quit().await;
+    assert!(!ids(&app.user).contains(&id));
+}
+
+// --------------------------------------------------------- (d) a 429 storm
+
+#[tokio::test]
+async fn a_429_storm_during_a_refresh_does_not_freeze_the_console() {
+    let sim = Sim::start(SimConfig {
+        keys: 1000,
+        ..small_config()
+    })
+    .await;
+    let mut console = Console::start(&sim, 4);
+    console.loaded().await;
+    let since = last_seq(&sim).await;
+    sim.set_faults("429=1@api-keys*2").await;
+
+    console.key('r');
+    console
+        .until("the refresh", |c| c.status().contains("loading"))
+        .await;
+    // The console answers keys while the client waits out Retry-After.
+    console.key('2');
+    console.shows("┌ Organization keys").await;
+    assert!(
+        console.status().contains("loading"),
+        "switched tabs before the load was done: {}",
+        console.screen()
+    );
+    console.key('1');
+    console.shows("┌ User keys").await;
+
+    console.loaded().await;
+    let log = log_since(&sim, since).await;
+    let throttled = log.iter().filter(|e| e["status"] == 429).count();
+    assert_eq!(throttled, 2, "the storm happened: {log:?}");
+    let app = console.quit().await;
+    let expected = user_keys(&sim).await;
+    assert_eq!(app.user.len(), expected);
+    assert!(app.context_progress.error.is_none());
+    let unique: HashSet<String> = ids(&app.user).into_iter().collect();
+    assert_eq!(unique.len(), expected);
+}
+
+// ------------------------------------------------------- (e) stale answers
+
+#[tokio::test]
+async fn a_second_refresh_drops_the_first_ones_pages() {
+    let sim = Sim::start(big_slow_world()).await;
+    let mut console = Console::start(&sim, 2);
+    console.loaded().await;
+    let pages = total_pages(&sim).await;
+    let since = last_seq(&sim).await;
+
+    // The first refresh is under way (pages are arriving) when the second starts.
+    console.key('r');
+    console
+        .until("the first refresh's pages", |c| {
+            c.status().starts_with("loading page") && !c.status().starts_with("loading page 1 ")
+        })
+        .await;
+    console.key('r');
+    console
+        .until("the second refresh", |c| {
+            c.status().contains("loading…") || c.status().contains("loading page 1 of")
+        })
+        .await;
+    console.loaded().await;
+    // Both listings run to the end: the first one's later pages reach the
+    // console, and are dropped.
+    let started = Instant::now();
+    loop {
+        let seen = listings(&log_since(&sim, since).await);
+        if seen >= 2 * pages {
+            break;
+        }
+        assert!(started.elapsed() < PATIENCE, "two full listings: {seen}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let the last stale answers in before looking.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let app = console.quit().await;
+    let expected = user_keys(&sim).await;
+    let ids = ids(&app.user);
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "no duplicates");
+    assert_eq!(ids.len(), expected);
+    assert_eq!(app.context_progress.pages, pages);
+}
