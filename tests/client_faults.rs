@@ -9,7 +9,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -17,8 +17,8 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::cli::{Run, Shell};
-use common::{Sim, small_config};
+use common::cli::{Run, Shell, command_at, finish};
+use common::{Sim, TempDir, small_config};
 use r7keys::api::{ApiKey, Client, KeyFilter, Settings, Target};
 use r7keys::region::Region;
 use r7keys::simulator::SimConfig;
@@ -485,34 +485,9 @@ async fn fixture_server() -> String {
 
 /// Runs the binary at `endpoint` with `key`, in private XDG directories.
 async fn run_at(endpoint: &str, key: &str, args: &[&str]) -> Run {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let dir: PathBuf = std::env::temp_dir().join(format!(
-        "r7keys-fixtures-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_r7keys"))
-        .args(["--endpoint", endpoint, "--region", "us", "--timeout", "5"])
-        .args(args)
-        .env_remove("R7_PROFILE")
-        .env_remove("R7KEYS_CONFIG")
-        .env("R7_API_KEY", key)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(30), output)
-        .await
-        .expect("r7keys finished")
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+    let dir = TempDir::new("fixtures");
+    let run = finish(&mut command_at(endpoint, key, dir.path(), args)).await;
+    drop(dir);
     assert_sane(&run);
     run
 }

@@ -12,23 +12,14 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use common::Sim;
-use common::cli::{Run, Shell, UNSET_ENV};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
+use common::cli::{Run, Shell, UNSET_ENV, finish};
+use common::tls::HttpsFront;
+use common::{Sim, TempDir};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// Every variable that chooses a proxy; removed from the inherited
 /// environment so only what a test sets counts.
@@ -178,23 +169,14 @@ async fn run_at(shell: &Shell, endpoint: Option<&str>, args: &[&str], env: &[(&s
     for name in UNSET_ENV.iter().chain(PROXY_ENV.iter()) {
         command.env_remove(name);
     }
-    let output = command
+    command
         .env_remove("SSL_CERT_FILE")
         .env_remove("SSL_CERT_DIR")
         .envs(shell.envs().iter().map(|(k, v)| (k, v)))
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(30), output)
-        .await
-        .expect("r7keys finished")
-        .unwrap();
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+        .kill_on_drop(true);
+    let run = finish(&mut command).await;
     assert!(!run.stderr.contains("panicked"), "{run:?}");
     run
 }
@@ -376,105 +358,15 @@ async fn https_proxy_alone_leaves_plain_http_direct() {
 
 // ------------------------------------------------------ https through CONNECT
 
-/// A unique temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "r7keys-proxy-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A test CA (PEM) and a server certificate for 127.0.0.1 and localhost.
-struct Pki {
-    ca_pem: String,
-    leaf: CertificateDer<'static>,
-    leaf_key: PrivateKeyDer<'static>,
-}
-
-fn pki() -> Pki {
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "r7keys proxy test CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "127.0.0.1");
-    leaf.use_authority_key_identifier_extension = true;
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    Pki {
-        ca_pem: ca_cert.pem(),
-        leaf: leaf_cert.der().clone(),
-        leaf_key: PrivatePkcs8KeyDer::from(leaf_key.serialize_der()).into(),
-    }
-}
-
-/// A TLS-terminating front for the simulator (the "real" https server the
-/// tunnel leads to); answers its address.
-async fn tls_front(pki: &Pki, upstream: SocketAddr) -> SocketAddr {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![pki.leaf.clone()], pki.leaf_key.clone_key())
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let Ok(mut plain) = TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-            });
-        }
-    });
-    addr
-}
-
 #[tokio::test]
 async fn https_proxy_tunnels_https_with_connect() {
     let sim = Sim::small().await;
     let proxy = Proxy::start().await;
-    let pki = pki();
-    let dir = TempDir::new();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let front = tls_front(&pki, sim.sim.addr()).await;
-    let endpoint = format!("https://127.0.0.1:{}/{{region}}", front.port());
-    let ca = ca.display().to_string();
+    let dir = TempDir::new("proxy");
+    // The "real" https server the tunnel leads to.
+    let front = HttpsFront::start("r7keys proxy test CA", dir.path(), sim.sim.addr()).await;
+    let endpoint = front.endpoint();
+    let ca = front.ca.display().to_string();
     let shell = Shell::as_principal(&sim, "platform-admin")
         .arg("--ca-cert")
         .arg(&ca);
@@ -491,7 +383,7 @@ async fn https_proxy_tunnels_https_with_connect() {
     assert!(r.stderr.contains("works at region us"), "{r:?}");
     assert_eq!(
         proxy.seen(),
-        [format!("CONNECT 127.0.0.1:{} HTTP/1.1", front.port())],
+        [format!("CONNECT 127.0.0.1:{} HTTP/1.1", front.addr.port())],
         "one tunnel to the https server"
     );
     assert_eq!(served(&sim).await, ["/us/validate"]);

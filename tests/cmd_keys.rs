@@ -8,7 +8,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::cli::{Run, Shell};
-use common::{Sim, small_config};
+use common::{Sim, count_method, last_seq, log_since, sim_generate, small_config, text};
 use r7keys::simulator::SimConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -24,12 +24,6 @@ async fn listed(shell: &Shell, extra: &[&str]) -> Vec<Value> {
     run.json().as_array().expect("a JSON array").clone()
 }
 
-fn text<'v>(value: &'v Value, field: &str) -> &'v str {
-    value[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is a string in {value}"))
-}
-
 fn ids(keys: &[Value]) -> BTreeSet<String> {
     keys.iter().map(|k| text(k, "id").to_string()).collect()
 }
@@ -38,37 +32,6 @@ fn by_id(keys: &[Value]) -> BTreeMap<String, Value> {
     keys.iter()
         .map(|k| (text(k, "id").to_string(), k.clone()))
         .collect()
-}
-
-/// The number of the last request the simulator logged.
-async fn last_seq(sim: &Sim) -> u64 {
-    sim.request_log()
-        .await
-        .last()
-        .map_or(0, |e| e["seq"].as_u64().unwrap())
-}
-
-/// The requests logged after `seq`.
-async fn log_since(sim: &Sim, seq: u64) -> Vec<Value> {
-    sim.request_log()
-        .await
-        .into_iter()
-        .filter(|e| e["seq"].as_u64().unwrap() > seq)
-        .collect()
-}
-
-fn count_method(log: &[Value], method: &str) -> usize {
-    log.iter().filter(|e| e["method"] == method).count()
-}
-
-/// Generates a key through the simulator directly; answers its id and secret.
-async fn sim_generate(sim: &Sim, principal: &str, body: Value) -> (String, String) {
-    let (status, created) = sim.generate(principal, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    (
-        text(&created, "id").to_string(),
-        text(&created, "key").to_string(),
-    )
 }
 
 /// The secret a command printed: stdout must be exactly one line.

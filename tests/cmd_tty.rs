@@ -6,27 +6,11 @@
 
 mod common;
 
-use common::Sim;
 use common::cli::Shell;
 use common::pty::Pty;
+use common::{Sim, count_method, last_seq, log_since, sim_generate, text};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-fn text<'v>(value: &'v Value, field: &str) -> &'v str {
-    value[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is a string in {value}"))
-}
-
-/// Generates a key through the simulator directly; answers its id and secret.
-async fn sim_generate(sim: &Sim, principal: &str, body: Value) -> (String, String) {
-    let (status, created) = sim.generate(principal, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    (
-        text(&created, "id").to_string(),
-        text(&created, "key").to_string(),
-    )
-}
+use serde_json::json;
 
 /// An organization key of the platform admin's own organization.
 async fn org_key(sim: &Sim, name: &str) -> (String, String) {
@@ -42,27 +26,6 @@ async fn org_key(sim: &Sim, name: &str) -> (String, String) {
 /// The platform admin's region (where its organization's keys work).
 fn admin_region(sim: &Sim) -> String {
     sim.principal("platform-admin").region.clone()
-}
-
-/// The number of the last request the simulator logged.
-async fn last_seq(sim: &Sim) -> u64 {
-    sim.request_log()
-        .await
-        .last()
-        .map_or(0, |e| e["seq"].as_u64().unwrap())
-}
-
-/// The requests logged after `seq`.
-async fn log_since(sim: &Sim, seq: u64) -> Vec<Value> {
-    sim.request_log()
-        .await
-        .into_iter()
-        .filter(|e| e["seq"].as_u64().unwrap() > seq)
-        .collect()
-}
-
-fn count_method(log: &[Value], method: &str) -> usize {
-    log.iter().filter(|e| e["method"] == method).count()
 }
 
 // ------------------------------------------------------ organization keys

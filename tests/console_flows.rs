@@ -16,7 +16,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Sim, small_config};
+use common::{Sim, count_method, last_seq, log_since, small_config};
 use r7keys::api::{ApiKey, Client, KeyKind, Settings};
 use r7keys::app::{App, Session, TABLE_TOP};
 use r7keys::clipboard::Recording;
@@ -286,26 +286,6 @@ fn ids(table: &r7keys::app::table::KeyTable) -> Vec<String> {
         .collect()
 }
 
-/// The requests logged after `seq`.
-async fn log_since(sim: &Sim, seq: u64) -> Vec<Value> {
-    sim.request_log()
-        .await
-        .into_iter()
-        .filter(|e| e["seq"].as_u64().unwrap() > seq)
-        .collect()
-}
-
-async fn last_seq(sim: &Sim) -> u64 {
-    sim.request_log()
-        .await
-        .last()
-        .map_or(0, |e| e["seq"].as_u64().unwrap())
-}
-
-fn count(log: &[Value], method: &str) -> usize {
-    log.iter().filter(|e| e["method"] == method).count()
-}
-
 /// Listing requests (`GET /{region}/account/api/1/api-keys?...`) in `log`.
 fn listings(log: &[Value]) -> usize {
     log.iter()
@@ -420,7 +400,7 @@ async fn a_generated_key_is_copied_once_and_works() {
     console.shows("New key: flow-key").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let log = log_since(&sim, since).await;
-    assert_eq!(count(&log, "POST"), 1, "one key generated: {log:?}");
+    assert_eq!(count_method(&log, "POST"), 1, "one key generated: {log:?}");
     assert!(console.clipboard.lock().unwrap().copies.is_empty());
 
     console.key('c');
@@ -497,7 +477,7 @@ async fn revoking_asks_and_declining_sends_nothing() {
     console.shows("revoke declined: nothing changed").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let log = log_since(&sim, since).await;
-    assert_eq!(count(&log, "DELETE"), 0, "declined: {log:?}");
+    assert_eq!(count_method(&log, "DELETE"), 0, "declined: {log:?}");
     assert_eq!(sim.validate(&secret, &region).await, StatusCode::OK);
 
     console.key('x');
@@ -505,7 +485,7 @@ async fn revoking_asks_and_declining_sends_nothing() {
     console.key('y');
     console.shows("revoked flow-revoke").await;
     let log = log_since(&sim, since).await;
-    assert_eq!(count(&log, "DELETE"), 1, "{log:?}");
+    assert_eq!(count_method(&log, "DELETE"), 1, "{log:?}");
     assert_eq!(
         sim.validate(&secret, &region).await,
         StatusCode::UNAUTHORIZED

@@ -204,15 +204,7 @@ async fn no_secret_reaches_a_file_a_log_or_stderr() {
     }
 
     // The simulator's request log, as served.
-    let served = sim
-        .http
-        .get(sim.control("/requests"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let served = sim.control_text("/requests").await;
     assert!(served.contains("api-keys"), "{served}");
     assert_clean("/_sim/requests", &served, &secrets);
 }

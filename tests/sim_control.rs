@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{PRINCIPALS, Sim, small_config};
+use common::{PRINCIPALS, Sim, key_set, small_config};
 use r7keys::simulator::SimConfig;
 use r7keys::simulator::world::fingerprint;
 use reqwest::{Method, StatusCode};
@@ -16,18 +16,6 @@ use serde_json::{Value, json};
 const KEYS: &str = "/account/api/1/api-keys";
 const ORGS: &str = "/account/api/1/organizations";
 const MANAGED: &str = "/account/api/1/managed-organizations";
-
-/// The sorted names of an object's keys.
-fn key_set(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .unwrap_or_else(|| panic!("an object: {value}"))
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    keys
-}
 
 fn is_hex(text: &str, len: usize) -> bool {
     text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
@@ -172,24 +160,8 @@ async fn a_generated_secret_reaches_neither_the_log_nor_the_credentials() {
         .await
         .unwrap();
     assert_eq!(used.status(), StatusCode::OK);
-    let log_text = sim
-        .http
-        .get(sim.control("/requests"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let creds_text = sim
-        .http
-        .get(sim.control("/credentials"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let log_text = sim.control_text("/requests").await;
+    let creds_text = sim.control_text("/credentials").await;
     assert!(
         log_text.contains(&fingerprint(&secret)),
         "the new key's use is logged"

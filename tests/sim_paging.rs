@@ -8,7 +8,7 @@ mod common;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashSet};
 
-use common::{Sim, small_config};
+use common::{Sim, key_set, small_config, text};
 use r7keys::simulator::SimConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -17,30 +17,12 @@ const KEYS: &str = "/account/api/1/api-keys";
 const ORGS: &str = "/account/api/1/organizations";
 const MANAGED: &str = "/account/api/1/managed-organizations";
 
-/// The sorted names of an object's keys.
-fn key_set(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .unwrap_or_else(|| panic!("an object: {value}"))
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    keys
-}
-
 fn id(item: &Value) -> String {
     item["id"].as_str().expect("an id").to_string()
 }
 
 fn ids(items: &[Value]) -> Vec<String> {
     items.iter().map(id).collect()
-}
-
-fn text<'v>(item: &'v Value, field: &str) -> &'v str {
-    item[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is a string in {item}"))
 }
 
 /// ASCII-case-insensitive comparison, as the platform sorts names.

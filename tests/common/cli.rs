@@ -2,7 +2,7 @@
 //! own XDG config and state directories, as a user's shell would.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -24,6 +24,44 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {self:?}"))
     }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// The built binary at `endpoint` (region `us`, a 5 s timeout, then `args`)
+/// with `key` in `R7_API_KEY` and its XDG directories under `dir`: no
+/// profile or config file inherited, no standard input.
+pub fn command_at(endpoint: &str, key: &str, dir: &Path, args: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_r7keys"));
+    command
+        .args(["--endpoint", endpoint, "--region", "us", "--timeout", "5"])
+        .args(args)
+        .env_remove("R7_PROFILE")
+        .env_remove("R7KEYS_CONFIG")
+        .env("R7_API_KEY", key)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+/// Runs a prepared command (the built binary, with its own arguments and
+/// environment) to its end, within 30 s; answers what it gave.
+pub async fn finish(command: &mut tokio::process::Command) -> Run {
+    let output = tokio::time::timeout(Duration::from_secs(30), command.output())
+        .await
+        .expect("r7keys finished")
+        .expect("r7keys ran");
+    Run::from(output)
 }
 
 /// The variables a shell removes from the inherited environment before
@@ -160,11 +198,7 @@ impl Shell {
             .await
             .expect("r7keys finished within 60 s")
             .expect("r7keys ran");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from(output)
     }
 }
 

@@ -1,12 +1,15 @@
 //! Test harness: an in-process simulator on 127.0.0.1:0, a small HTTP
 //! helper that calls it exactly as a client would, (in `cli`) a shell that
-//! runs the built binary against it, and (in `pty`) the binary on a
-//! pseudo-terminal.
+//! runs the built binary against it, (in `pty`) the binary on a
+//! pseudo-terminal, and (in `tls`) a test CA with a TLS-terminating proxy.
 #![allow(dead_code)]
 
 pub mod cli;
 pub mod pty;
+pub mod tls;
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use r7keys::simulator::{Credentials, Principal, SimConfig, Simulator};
@@ -174,6 +177,18 @@ impl Sim {
         format!("{}/_sim{path}", self.sim.base_url())
     }
 
+    /// A control path's body text, exactly as served.
+    pub async fn control_text(&self, path: &str) -> String {
+        self.http
+            .get(self.control(path))
+            .send()
+            .await
+            .expect("answer")
+            .text()
+            .await
+            .expect("body")
+    }
+
     pub async fn request_log(&self) -> Vec<Value> {
         let body: Value = self
             .http
@@ -233,4 +248,82 @@ pub async fn status_json(response: Response) -> (StatusCode, Value) {
         serde_json::from_str(&text).unwrap_or(Value::String(text))
     };
     (status, value)
+}
+
+/// The number of the last request the simulator logged.
+pub async fn last_seq(sim: &Sim) -> u64 {
+    sim.request_log()
+        .await
+        .last()
+        .map_or(0, |e| e["seq"].as_u64().expect("seq"))
+}
+
+/// The requests logged after `seq`.
+pub async fn log_since(sim: &Sim, seq: u64) -> Vec<Value> {
+    sim.request_log()
+        .await
+        .into_iter()
+        .filter(|e| e["seq"].as_u64().expect("seq") > seq)
+        .collect()
+}
+
+/// How many of the logged requests used `method`.
+pub fn count_method(log: &[Value], method: &str) -> usize {
+    log.iter().filter(|e| e["method"] == method).count()
+}
+
+/// A string field of a JSON object.
+pub fn text<'v>(value: &'v Value, field: &str) -> &'v str {
+    value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is a string in {value}"))
+}
+
+/// The sorted names of an object's keys.
+pub fn key_set(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// Generates a key through the simulator directly; answers its id and secret.
+pub async fn sim_generate(sim: &Sim, principal: &str, body: Value) -> (String, String) {
+    let (status, created) = sim.generate(principal, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    (
+        text(&created, "id").to_string(),
+        text(&created, "key").to_string(),
+    )
+}
+
+/// A unique temporary directory, removed when dropped; `what` names it
+/// (`r7keys-{what}-PID-N`).
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(what: &str) -> TempDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "r7keys-{what}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
