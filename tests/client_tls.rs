@@ -85,12 +85,23 @@ async fn the_ca_flag_makes_the_proxy_trusted() {
 #[tokio::test]
 async fn without_the_ca_the_certificate_is_refused() {
     let s = setup().await;
+    let started = std::time::Instant::now();
     let r = run(&s.sim, s.dir.path(), &s.endpoint, &["validate"], &[]).await;
     assert_eq!(r.code, 3, "{r:?}");
     assert!(r.stderr.starts_with("r7keys: network error"), "{r:?}");
     assert!(
         r.stderr.to_ascii_lowercase().contains("certificate"),
         "names the certificate problem: {r:?}"
+    );
+    assert!(
+        r.stderr.contains("--ca-cert"),
+        "says how to trust a proxy's CA: {r:?}"
+    );
+    // A certificate does not change on retry: it fails at once (retries took about 3.5 s).
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
     );
     assert!(
         s.sim.request_log().await.is_empty(),

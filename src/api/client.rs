@@ -165,11 +165,26 @@ fn transport_error(error: &reqwest::Error, url: &str) -> ApiError {
                 describe(error)
             ),
         }
+    } else if is_certificate_problem(error) {
+        ApiError::Network {
+            detail: format!(
+                "{url}: the server's TLS certificate is not trusted ({}). If a corporate proxy \
+                 inspects TLS, trust its CA with --ca-cert FILE (or the profile's ca_cert, or \
+                 SSL_CERT_FILE)",
+                describe(error)
+            ),
+        }
     } else {
         ApiError::Network {
             detail: format!("{url}: {}", describe(error)),
         }
     }
+}
+
+/// Whether the connection failed on the server's certificate: retrying cannot help.
+fn is_certificate_problem(error: &reqwest::Error) -> bool {
+    let text = describe(error).to_ascii_lowercase();
+    text.contains("certificate") || text.contains("unknownissuer")
 }
 
 /// The error for a non-success status.
@@ -370,11 +385,14 @@ impl Client {
         let response = match request.send().await {
             Ok(response) => response,
             Err(error) => {
+                let certificate = is_certificate_problem(&error);
                 let error = transport_error(&error, url);
                 tracing::warn!(%url, %error, attempt, "request failed");
-                // A timeout is not retried: the wait already was long.
+                // A timeout is not retried (the wait already was long), nor an
+                // untrusted certificate (it will not change).
                 return match error {
                     ApiError::Timeout { .. } => Attempt::Done(Err(error)),
+                    _ if certificate => Attempt::Done(Err(error)),
                     _ => Attempt::Retry {
                         error,
                         backoff: true,
