@@ -331,6 +331,10 @@ impl App {
                     self.modal = Some(Modal::Tenants(picker));
                     return Vec::new();
                 };
+                if self.tenant.is_none() && choice.is_some() {
+                    // The multi-tenant table keeps what the home listing brought.
+                    self.home_progress = self.context_progress.clone();
+                }
                 self.tenant = choice;
                 if self.tab == Tab::MultiTenant || self.tab == Tab::ThreatCommand {
                     self.tab = Tab::User;
@@ -388,9 +392,6 @@ impl App {
                 progress.keys += keys.len();
                 progress.total_pages = total_pages;
                 progress.total_keys = total_keys;
-                if listing == Listing::Context && self.tenant.is_none() {
-                    self.home_progress = self.context_progress.clone();
-                }
                 self.file_keys(listing, keys);
             }
             Outcome::KeysDone {
@@ -462,9 +463,6 @@ impl App {
                     error: true,
                 });
             }
-        }
-        if listing == Listing::Context && self.tenant.is_none() {
-            self.home_progress = self.context_progress.clone();
         }
         for table in [
             &mut self.user,

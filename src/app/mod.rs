@@ -131,6 +131,9 @@ pub struct App {
     pub filter_input: Option<Input>,
     pub tenant: Option<TenantFocus>,
     pub context_progress: Progress,
+    /// The multi-tenant keys' own listing, used only while a tenant is in
+    /// focus (at home the context listing feeds that table): see
+    /// [`App::multi_tenant_progress`].
     pub home_progress: Progress,
     pub orgs: Vec<Organization>,
     pub managed: Result<Vec<Organization>, String>,
@@ -236,11 +239,10 @@ impl App {
         self.user.set_rows(Vec::new());
         self.organization.set_rows(Vec::new());
         if self.tenant.is_none() {
+            // At home this listing feeds the multi-tenant table too; a home
+            // listing still running from a tenant's visit is now stale.
             self.multi_tenant.set_rows(Vec::new());
-            self.home_progress = Progress {
-                req: Some(req),
-                ..Progress::default()
-            };
+            self.home_progress = Progress::default();
         }
         vec![Effect::LoadKeys {
             req,
@@ -267,6 +269,15 @@ impl App {
             target: self.home_target(),
             filter: crate::api::KeyFilter::default(),
         }]
+    }
+
+    /// How the listing behind the multi-tenant table is going.
+    pub fn multi_tenant_progress(&self) -> &Progress {
+        if self.tenant.is_none() {
+            &self.context_progress
+        } else {
+            &self.home_progress
+        }
     }
 
     /// The table of the current tab (none on the Threat Command tab).

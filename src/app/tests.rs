@@ -453,3 +453,59 @@ fn mouse_clicks_pick_tabs_and_rows() {
     });
     assert_eq!(app.user.selected, 1);
 }
+
+#[test]
+fn multi_tenant_progress_follows_home_and_survives_a_tenant_visit() {
+    let (mut app, _) = loaded(vec![key("m", "mt", KeyKind::MultiTenantUser)]);
+    app.session.key_kind = Some(KeyKind::MultiTenantAdmin);
+    assert!(
+        app.multi_tenant_progress().done,
+        "at home it is the context listing's"
+    );
+    app.managed = Ok(vec![Organization {
+        id: "t1".into(),
+        name: None,
+        region: Some("eu".into()),
+        external_id: None,
+    }]);
+    act(&mut app, Action::ChooseTenant);
+    act(&mut app, Action::Down);
+    act(&mut app, Action::Confirm);
+    assert!(
+        !app.context_progress.done,
+        "the tenant's listing is loading"
+    );
+    assert!(
+        app.multi_tenant_progress().done,
+        "the multi-tenant table keeps what home brought"
+    );
+    assert_eq!(app.multi_tenant.len(), 1);
+
+    act(&mut app, Action::TabMultiTenant);
+    let effects = act(&mut app, Action::Refresh);
+    let Some(Effect::LoadKeys {
+        req: home_req,
+        listing: Listing::Home,
+        ..
+    }) = effects.first()
+    else {
+        panic!("a home listing")
+    };
+    let home_req = *home_req;
+    act(&mut app, Action::ChooseTenant);
+    act(&mut app, Action::Confirm); // back home
+    assert!(app.tenant.is_none());
+    app.update(done(Outcome::KeysPage {
+        req: home_req,
+        listing: Listing::Home,
+        keys: vec![key("s", "stale", KeyKind::MultiTenantAdmin)],
+        page: 0,
+        total_pages: None,
+        total_keys: None,
+    }));
+    assert_eq!(
+        app.multi_tenant.len(),
+        0,
+        "the abandoned home listing is stale"
+    );
+}

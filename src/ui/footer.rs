@@ -26,7 +26,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Line::styled(first_line(&status.text), style)
     } else {
         let (table, progress) = match app.tab {
-            Tab::MultiTenant => (&app.multi_tenant, &app.home_progress),
+            Tab::MultiTenant => (&app.multi_tenant, app.multi_tenant_progress()),
             Tab::ThreatCommand => return,
             _ => (app.table().unwrap_or(&app.user), &app.context_progress),
         };

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         top,
         app,
         &app.multi_tenant,
-        &app.home_progress,
+        app.multi_tenant_progress(),
         Tab::MultiTenant.title(),
         theme,
     );
