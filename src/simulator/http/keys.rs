@@ -213,15 +213,15 @@ pub async fn generate(
     };
     let org = policy::check_generate(&world, &caller, kind, org)?;
     let owner = caller.owner;
-    let owner_user = owner.and_then(|o| world.user(o));
+    let (owner_id, owner_email) = world.owner_snapshot(owner);
     let record = KeyRecord {
         id: Uuid::new_v4(),
         name,
         kind,
         org,
         owner,
-        owner_id: owner_user.map(|u| u.id),
-        owner_email: owner_user.map(|u| u.email.clone()),
+        owner_id,
+        owner_email,
         generated_on: time::OffsetDateTime::now_utc(),
         secret_hash: hash_secret(&secret),
     };

@@ -216,6 +216,13 @@ impl World {
         self.users.get_mut(idx as usize)?.as_mut()
     }
 
+    /// The owner's id and email as a key keeps them: a copy, so an
+    /// organization key still names its creator after that user is deleted.
+    pub fn owner_snapshot(&self, owner: Option<UserIdx>) -> (Option<Uuid>, Option<String>) {
+        let user = owner.and_then(|o| self.user(o));
+        (user.map(|u| u.id), user.map(|u| u.email.clone()))
+    }
+
     pub fn user_by_id(&self, id: Uuid) -> Option<UserIdx> {
         self.user_by_id.get(&id).copied()
     }

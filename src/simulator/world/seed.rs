@@ -322,7 +322,7 @@ impl Seeder {
             .into_iter()
             .map(|(name, kind, org, owner)| {
                 let secret = self.uuid().to_string();
-                let email = self.world.user(owner).map(|u| u.email.clone());
+                let (owner_id, email) = self.world.owner_snapshot(Some(owner));
                 let generated_on = self.past_date(30);
                 let record = KeyRecord {
                     id: self.uuid(),
@@ -330,7 +330,7 @@ impl Seeder {
                     kind,
                     org,
                     owner: Some(owner),
-                    owner_id: self.world.user(owner).map(|u| u.id),
+                    owner_id,
                     owner_email: email.clone(),
                     generated_on,
                     secret_hash: hash_secret(&secret),
@@ -406,15 +406,15 @@ impl Seeder {
             let id = self.uuid();
             let name = self.key_name();
             let generated_on = self.past_date(730);
-            let owner_user = owner.and_then(|o| self.world.user(o));
+            let (owner_id, owner_email) = self.world.owner_snapshot(owner);
             let record = KeyRecord {
                 id,
                 name,
                 kind,
                 org,
                 owner,
-                owner_id: owner_user.map(|u| u.id),
-                owner_email: owner_user.map(|u| u.email.clone()),
+                owner_id,
+                owner_email,
                 generated_on,
                 secret_hash: hash_secret(&hex::encode(secret_bytes)),
             };
