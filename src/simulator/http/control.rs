@@ -145,14 +145,16 @@ async fn whoami(
     .into_response()
 }
 
+/// The user a `/_sim/users/{id}` path names, if any.
+fn user_at(world: &super::super::world::World, id: &str) -> Option<super::super::world::UserIdx> {
+    Uuid::parse_str(id).ok().and_then(|id| world.user_by_id(id))
+}
+
 /// Deletes a user as the web console would: their user keys go, the
 /// organization keys they generated stay (seed 000).
 async fn delete_user(State(state): State<Arc<SimState>>, Path(id): Path<String>) -> Response {
     let mut world = state.world_mut();
-    let Some(idx) = Uuid::parse_str(&id)
-        .ok()
-        .and_then(|id| world.user_by_id(id))
-    else {
+    let Some(idx) = user_at(&world, &id) else {
         return problem(StatusCode::NOT_FOUND, "no such user");
     };
     match world.delete_user(idx) {
@@ -195,10 +197,7 @@ async fn change_user(
     Json(change): Json<UserChange>,
 ) -> Response {
     let mut world = state.world_mut();
-    let Some(idx) = Uuid::parse_str(&id)
-        .ok()
-        .and_then(|id| world.user_by_id(id))
-    else {
+    let Some(idx) = user_at(&world, &id) else {
         return problem(StatusCode::NOT_FOUND, "no such user");
     };
     let resolve = |world: &super::super::world::World, id: Uuid| world.org_by_id(id);
