@@ -62,6 +62,7 @@ fn keys() -> Vec<KeyInfo> {
             owner_email: Some(format!("user{}@acme.example", i % 500)),
             generated_on: Some(now - time::Duration::hours(i64::try_from(i % 17_000).unwrap_or(0))),
             tenant: None,
+            wire_type: None,
         })
         .collect()
 }

@@ -71,21 +71,44 @@ pub struct ConnectionArgs {
     /// Log each request to stderr (secrets redacted).
     #[arg(long, short, global = true)]
     pub verbose: bool,
-    /// Seconds to wait for each answer.
-    #[arg(long, global = true)]
+    /// Seconds to wait for each answer (1 to 3600).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
-    /// Seconds to wait for a connection.
-    #[arg(long, global = true)]
+    /// Seconds to wait for a connection (1 to 600).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub connect_timeout: Option<u64>,
-    /// Page size asked for (the server may answer fewer).
-    #[arg(long, global = true)]
+    /// Seconds the whole command may take, waits for the rate budget included
+    /// (1 to 86400) [default: 600].
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub deadline: Option<u64>,
+    /// Page size asked for, 1 to 1000 (the server may answer fewer).
+    #[arg(long, global = true, value_parser = usize_in(1, 1000))]
     pub page_size: Option<usize>,
-    /// Pages fetched at once.
-    #[arg(long, global = true)]
+    /// Pages fetched at once (1 to 256).
+    #[arg(long, global = true, value_parser = usize_in(1, 256))]
     pub concurrency: Option<usize>,
-    /// Retries of idempotent calls.
-    #[arg(long, global = true)]
+    /// Retries of idempotent calls (0 to 10).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
+    /// The most pages one listing may take, against a server that never stops
+    /// (1 to 1000000) [default: 10000].
+    #[arg(long, global = true, value_parser = usize_in(1, 1_000_000))]
+    pub max_pages: Option<usize>,
+}
+
+/// A clap parser for a count between `low` and `high`.
+fn usize_in(low: usize, high: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
+    move |text: &str| {
+        let n: usize = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("{text:?} is not a whole number"))?;
+        if (low..=high).contains(&n) {
+            Ok(n)
+        } else {
+            Err(format!("{n} is not in {low}..={high}"))
+        }
+    }
 }
 
 /// How results are printed.
@@ -93,6 +116,8 @@ pub struct ConnectionArgs {
 pub enum OutputFormat {
     Table,
     Json,
+    /// One JSON object per line, written as results arrive.
+    Jsonl,
     Csv,
 }
 

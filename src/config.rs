@@ -51,6 +51,13 @@ pub struct Profile {
     pub tc_account_id: Option<String>,
     pub tc_api_key_file: Option<PathBuf>,
     pub tc_api_key_command: Option<String>,
+    /// Seconds an `api_key_command` may take (default 30): a command that
+    /// waits for ever would hang every r7keys run.
+    pub api_key_command_timeout_secs: Option<u64>,
+    /// Seconds a whole command may take, waits for the rate budget included (default 600).
+    pub deadline_secs: Option<u64>,
+    /// The most pages one listing may take (default 10000).
+    pub max_pages: Option<usize>,
 }
 
 /// The whole file.
@@ -72,12 +79,26 @@ pub fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "r7keys")
 }
 
+/// The config file to read and whether it was named (`--config` or
+/// `R7KEYS_CONFIG`): a named file must exist, the default one may not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigPath {
+    pub path: PathBuf,
+    pub named: bool,
+}
+
 /// Where the config file is: `--config`, else `R7KEYS_CONFIG`, else the XDG location.
-pub fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
-    explicit
+pub fn config_path(explicit: Option<&Path>) -> Option<ConfigPath> {
+    let named = explicit
         .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("R7KEYS_CONFIG").map(PathBuf::from))
-        .or_else(|| dirs().map(|d| d.config_dir().join("config.toml")))
+        .or_else(|| std::env::var_os("R7KEYS_CONFIG").map(PathBuf::from));
+    match named {
+        Some(path) => Some(ConfigPath { path, named: true }),
+        None => dirs().map(|d| ConfigPath {
+            path: d.config_dir().join("config.toml"),
+            named: false,
+        }),
+    }
 }
 
 /// The state directory for the log file.
@@ -108,14 +129,19 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     })
 }
 
-/// Loads the file at `path`; a missing file is an empty configuration.
-pub fn load(path: Option<&Path>) -> Result<ConfigFile, ConfigError> {
-    let Some(path) = path else {
+/// Loads the config file; a missing default file is an empty configuration,
+/// a missing named one an error.
+pub fn load(path: Option<&ConfigPath>) -> Result<ConfigFile, ConfigError> {
+    let Some(ConfigPath { path, named }) = path else {
         return Ok(ConfigFile::default());
     };
     match std::fs::read_to_string(path) {
         Ok(text) => parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => Ok(ConfigFile::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ConfigError(format!(
+            "config file {} does not exist (named by --config or R7KEYS_CONFIG)",
+            path.display()
+        ))),
         Err(e) => Err(ConfigError(format!("config file {}: {e}", path.display()))),
     }
 }

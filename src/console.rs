@@ -136,7 +136,7 @@ pub async fn console(args: &ConnectionArgs) -> u8 {
     }
     .await;
     outcome.unwrap_or_else(|message| {
-        eprintln!("r7keys: {message}");
+        crate::say!("r7keys: {message}");
         1
     })
 }
@@ -147,9 +147,12 @@ pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
     let outcome = async {
         // The demo uses the profile's console settings (theme, clipboard), not its connection.
         let path = crate::config::config_path(args.config.as_deref());
-        let file = crate::config::load(path.as_deref()).map_err(|e| e.0)?;
+        let file = crate::config::load(path.as_ref()).map_err(|e| e.0)?;
         let profile = file
-            .profile(args.profile.as_deref(), &path.clone().unwrap_or_default())
+            .profile(
+                args.profile.as_deref(),
+                &path.as_ref().map(|p| p.path.clone()).unwrap_or_default(),
+            )
             .map_err(|e| e.0)?
             .map(|(_, p)| p)
             .unwrap_or_default();
@@ -210,7 +213,7 @@ pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
     }
     .await;
     outcome.unwrap_or_else(|message| {
-        eprintln!("r7keys: {message}");
+        crate::say!("r7keys: {message}");
         1
     })
 }

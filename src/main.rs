@@ -1,6 +1,6 @@
 //! The `r7keys` binary: parses the command line and runs the chosen command.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,12 +8,31 @@ use r7keys::cli::{Cli, Command, SimulateArgs};
 use r7keys::simulator::{Credentials, SimConfig, Simulator};
 
 fn main() -> ExitCode {
+    // First, before any file or socket can take the number of a closed
+    // standard stream and receive what was meant for the terminal.
+    r7keys::commands::out::guard_std_streams();
     let _ = r7keys::runtime::PROCESS_START.set(std::time::Instant::now());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
             let usage = error.use_stderr();
-            let _ = error.print();
+            // clap prints with `print!`, which panics on a closed pipe.
+            let styled = if usage {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let rendered = error.render();
+            let text = if styled {
+                rendered.ansi().to_string()
+            } else {
+                rendered.to_string()
+            };
+            let _ = if usage {
+                std::io::stderr().write_all(text.as_bytes())
+            } else {
+                std::io::stdout().write_all(text.as_bytes())
+            };
             // Exit code 1 is "usage or configuration" (help and version are not errors).
             return if usage {
                 ExitCode::from(1)
@@ -28,7 +47,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("r7keys: cannot start the async runtime: {error}");
+            r7keys::say!("r7keys: cannot start the async runtime: {error}");
             return ExitCode::from(1);
         }
     };
@@ -49,7 +68,7 @@ fn main() -> ExitCode {
         }
     });
     outcome.unwrap_or_else(|message| {
-        eprintln!("r7keys: {message}");
+        r7keys::say!("r7keys: {message}");
         ExitCode::from(1)
     })
 }
@@ -96,8 +115,12 @@ async fn simulate(args: SimulateArgs) -> Result<ExitCode, String> {
     if let Some(path) = &args.credentials_out {
         write_private(path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    println!("{json}");
-    eprintln!(
+    let mut out = r7keys::commands::out::Output::new();
+    out.line(&json);
+    if out.finish().is_err() {
+        return Err("cannot write the credentials to stdout".into());
+    }
+    r7keys::say!(
         "r7keys simulator listening on {} (ready in {} ms); Ctrl-C stops it",
         simulator.addr(),
         simulator.started_in().as_millis()

@@ -65,6 +65,7 @@ impl Worker {
                                     total_keys: page.total_items,
                                 },
                             );
+                            std::ops::ControlFlow::Continue(())
                         })
                         .await;
                     worker.report_budget(&target);

@@ -84,7 +84,7 @@ async fn list_prints_the_same_keys_as_json_csv_and_table() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "id,name,type,organization_id,organization_name,owner_email,generated_on,age_days"
+        "id,name,type,kind,organization_id,organization_name,owner_email,generated_on,age_days,tenant_id,region"
     );
     assert_eq!(lines.len(), keys.len() + 1, "a header, then a line per key");
     let csv_ids: BTreeSet<String> = lines[1..]
@@ -173,7 +173,7 @@ async fn list_filters_by_kind_organization_and_age() {
 }
 
 #[tokio::test]
-async fn compat_mode_lists_the_same_keys_with_canonical_types() {
+async fn compat_mode_keeps_the_servers_type_beside_the_same_kind() {
     let default = Sim::small().await;
     let compat = Sim::start(SimConfig {
         compat: true,
@@ -198,19 +198,26 @@ async fn compat_mode_lists_the_same_keys_with_canonical_types() {
         }
     }
     assert!(wire.contains("ENTERPRISE_ADMIN"), "{wire:?}");
+    // `kind` is the same whatever the spelling; `type` is the server's own,
+    // so a script can tell ENTERPRISE_ADMIN from MULTI_TENANT_ADMIN.
     let plain = by_id(&plain);
     for key in &tolerant {
-        assert_eq!(key["type"], plain[text(key, "id")]["type"], "{key}");
+        assert_eq!(key["kind"], plain[text(key, "id")]["kind"], "{key}");
     }
     let types: BTreeSet<&str> = tolerant.iter().map(|k| text(k, "type")).collect();
     assert_eq!(
         types,
         BTreeSet::from([
-            "MULTI_TENANT_ADMIN",
-            "MULTI_TENANT_USER",
+            "ENTERPRISE_ADMIN",
+            "ENTERPRISE_USER",
             "ORGANIZATION",
             "USER"
         ])
+    );
+    let kinds: BTreeSet<&str> = tolerant.iter().map(|k| text(k, "kind")).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["mt-admin", "mt-user", "organization", "user"])
     );
 }
 
@@ -884,7 +891,11 @@ async fn rotate_refuses_to_replace_someone_elses_user_key() {
         "{run:?}"
     );
     assert!(run.stderr.contains("user@acme-partners.example"), "{run:?}");
-    assert!(run.stderr.contains("the old key was kept"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the old key is unchanged and still active"),
+        "{run:?}"
+    );
     assert_eq!(sim.validate(&secret, "us").await, StatusCode::OK);
     let log = log_since(&sim, since).await;
     let deleted: Vec<&str> = log
@@ -908,7 +919,7 @@ async fn rotate_refuses_to_replace_someone_elses_user_key() {
 }
 
 #[tokio::test]
-async fn rotate_keeps_the_old_key_when_the_new_one_fails_its_proof() {
+async fn rotate_keeps_the_old_key_and_withdraws_a_new_one_that_fails_its_proof() {
     let sim = Sim::small().await;
     let (id, old_secret) = sim_generate(
         &sim,
@@ -924,13 +935,35 @@ async fn rotate_keeps_the_old_key_when_the_new_one_fails_its_proof() {
     let log = log_since(&sim, since).await;
     sim.set_faults("").await;
     assert_eq!(run.code, 2, "{run:?}");
-    // The new key exists: its secret must reach the user all the same.
-    let new_secret = only_secret(&run);
-    assert!(run.stderr.contains("does not work"), "{run:?}");
-    assert!(run.stderr.contains("the old key was kept"), "{run:?}");
-    assert_eq!(count_method(&log, "DELETE"), 0, "{log:?}");
+    // An unproven key is not handed out: it is revoked again, and the
+    // message says which key is live.
+    assert_eq!(run.stdout, "", "no secret of an unproven key: {run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "the old key (id {id}) is unchanged and still active"
+        )),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("could not be proven"), "{run:?}");
+    assert!(run.stderr.contains("was revoked again"), "{run:?}");
+    let deleted: Vec<&str> = log
+        .iter()
+        .filter(|e| e["method"] == "DELETE")
+        .map(|e| text(e, "path"))
+        .collect();
+    assert_eq!(deleted.len(), 1, "{log:?}");
+    assert!(
+        !deleted[0].ends_with(&id),
+        "the new key, not the old: {log:?}"
+    );
     assert_eq!(sim.validate(&old_secret, "us").await, StatusCode::OK);
-    assert_eq!(sim.validate(&new_secret, "us").await, StatusCode::OK);
+    let named = sim
+        .all_pages("platform-admin", KEYS)
+        .await
+        .into_iter()
+        .filter(|k| k["name"] == "edge proxy")
+        .count();
+    assert_eq!(named, 1, "only the old key is left");
 }
 
 #[tokio::test]

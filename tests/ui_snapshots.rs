@@ -80,6 +80,7 @@ fn key(n: u32, kind: KeyKind, name: &str, org: Option<&str>, owner: &str, days: 
         owner_email: Some(owner.into()),
         generated_on: Some(NOW - time::Duration::days(days) - time::Duration::hours(3)),
         tenant: None,
+        wire_type: None,
     }
 }
 

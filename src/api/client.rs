@@ -47,6 +47,13 @@ pub struct Settings {
     pub retries: u32,
     pub kind_names: KindNames,
     pub ca_certs: Vec<std::path::PathBuf>,
+    /// The most pages one list walk may take: a server that never stops
+    /// sending pages meets this ceiling and a clear error.
+    pub max_pages: usize,
+    /// How long one whole operation (a command) may take, waits for the
+    /// rate budget included, counted from the client's creation. A generate
+    /// already sent is never cut short by it.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -63,6 +70,8 @@ impl Default for Settings {
             retries: 3,
             kind_names: KindNames::default(),
             ca_certs: Vec::new(),
+            max_pages: 10_000,
+            deadline: None,
         }
     }
 }
@@ -88,12 +97,18 @@ pub struct Stats {
     pub retried: AtomicU64,
 }
 
+/// Told how long a request waits for the rate budget at a region, about
+/// once a second while it waits, then `Duration::ZERO` when the wait ends.
+pub type WaitReport = Arc<dyn Fn(Region, Duration) + Send + Sync>;
+
 struct Inner {
     http: reqwest::Client,
     settings: Settings,
     key: ApiKey,
     pacers: Mutex<HashMap<Region, Arc<Pacer>>>,
     stats: Stats,
+    started: Instant,
+    wait_report: Mutex<Option<WaitReport>>,
 }
 
 /// The Command Platform client; cheap to clone, shared by tasks.
@@ -156,7 +171,7 @@ fn describe(error: &reqwest::Error) -> String {
 fn transport_error(error: &reqwest::Error, url: &str) -> ApiError {
     if error.is_timeout() {
         ApiError::Timeout {
-            what: format!("no answer from {url}"),
+            what: format!("no answer from {url} within the time limit (--timeout)"),
         }
     } else if error.is_body() || error.is_decode() {
         ApiError::Unreadable {
@@ -249,14 +264,115 @@ impl Client {
                 key,
                 pacers: Mutex::new(HashMap::new()),
                 stats: Stats::default(),
+                started: Instant::now(),
+                wait_report: Mutex::new(None),
             }),
+        }
+    }
+
+    /// The same client without a deadline, for work that must be done
+    /// whatever time it is (finding a key whose generate answer was lost).
+    #[must_use]
+    pub fn without_deadline(&self) -> Client {
+        let mut settings = self.inner.settings.clone();
+        settings.deadline = None;
+        let client = Client::with_http(self.inner.http.clone(), settings, self.inner.key.clone());
+        client.share_budgets_with(self);
+        client
+    }
+
+    /// Uses `other`'s view of the rate budgets (the same key at the same gateways).
+    fn share_budgets_with(&self, other: &Client) {
+        let theirs = other
+            .inner
+            .pacers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        *self
+            .inner
+            .pacers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = theirs;
+        let report = other
+            .inner
+            .wait_report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        *self
+            .inner
+            .wait_report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = report;
+    }
+
+    /// Tells `report` about every wait for the rate budget worth mentioning.
+    pub fn on_budget_wait(&self, report: WaitReport) {
+        *self
+            .inner
+            .wait_report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(report);
+    }
+
+    /// When the whole operation must be over, if it has a deadline.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.inner
+            .settings
+            .deadline
+            .map(|limit| self.inner.started + limit)
+    }
+
+    /// The error for an operation past its deadline.
+    pub fn deadline_error(&self) -> ApiError {
+        ApiError::Deadline {
+            secs: self.inner.settings.deadline.map_or(0, |d| d.as_secs()),
+        }
+    }
+
+    fn past_deadline(&self, after: Duration) -> bool {
+        self.deadline()
+            .is_some_and(|deadline| Instant::now() + after > deadline)
+    }
+
+    /// The budgets known at each region, to remember across runs.
+    pub fn remembered_budgets(&self) -> Vec<(Region, pacing::Remembered)> {
+        let pacers = self
+            .inner
+            .pacers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        pacers
+            .iter()
+            .filter_map(|(region, pacer)| pacer.remember().map(|r| (*region, r)))
+            .collect()
+    }
+
+    /// Starts from budgets remembered by an earlier run, so back-to-back
+    /// runs pace instead of meeting a 429.
+    pub fn recall_budgets(&self, budgets: impl IntoIterator<Item = (Region, pacing::Remembered)>) {
+        for (region, remembered) in budgets {
+            self.pacer(region).recall(remembered);
         }
     }
 
     /// The same client speaking with another key (to prove a new key works).
     #[must_use]
     pub fn with_key(&self, key: ApiKey) -> Client {
-        Client::with_http(self.inner.http.clone(), self.inner.settings.clone(), key)
+        let client = Client::with_http(self.inner.http.clone(), self.inner.settings.clone(), key);
+        let report = self
+            .inner
+            .wait_report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        *client
+            .inner
+            .wait_report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = report;
+        client
     }
 
     pub fn settings(&self) -> &Settings {
@@ -319,10 +435,21 @@ impl Client {
             match self.attempt(&call, &url, &key, &pacer, attempt).await {
                 Attempt::Done(result) => return result,
                 Attempt::Retry { error, .. } if attempt == attempts => return Err(error),
-                Attempt::Retry { backoff: wait, .. } => {
-                    if wait {
-                        tokio::time::sleep(backoff(attempt)).await;
+                Attempt::Retry {
+                    error,
+                    backoff: wait,
+                } => {
+                    let pause = if wait {
+                        backoff(attempt)
+                    } else {
+                        Duration::ZERO
+                    };
+                    if self.past_deadline(pause) {
+                        // Another try would end after the deadline: the
+                        // last error says more than "out of time".
+                        return Err(error);
                     }
+                    tokio::time::sleep(pause).await;
                 }
             }
         }
@@ -360,12 +487,31 @@ impl Client {
                 .as_deref()
                 .map(|t| format!(", R7-Organization-Id: {t}"))
                 .unwrap_or_default();
-            eprintln!(
+            crate::say!(
                 "> {} {url} (X-Api-Key: [redacted]{tenant}) {:?}",
-                call.method, call.query
+                call.method,
+                call.query
             );
         }
         request
+    }
+
+    /// A place in the region's budget, waiting (and saying so) as long as
+    /// the deadline allows; `None` when it would be passed.
+    async fn permit<'p>(&self, pacer: &'p Pacer, region: Region) -> Option<pacing::Permit<'p>> {
+        let report = self
+            .inner
+            .wait_report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let tell = move |left: Duration| {
+            if let Some(report) = &report {
+                report(region, left);
+            }
+        };
+        let deadline = self.deadline().map(tokio::time::Instant::from);
+        pacer.acquire_until(deadline, &tell).await
     }
 
     /// One try of a call.
@@ -378,7 +524,9 @@ impl Client {
         attempt: u32,
     ) -> Attempt {
         let verbose = self.inner.settings.verbose;
-        let permit = pacer.acquire().await;
+        let Some(permit) = self.permit(pacer, call.target.region).await else {
+            return Attempt::Done(Err(self.deadline_error()));
+        };
         let started = Instant::now();
         let request = self.build_request(call, url, key);
         self.inner.stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -413,7 +561,7 @@ impl Client {
                 .get("ratelimit-remaining")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            eprintln!("< {status} in {millis} ms (ratelimit-remaining {remaining})");
+            crate::say!("< {status} in {millis} ms (ratelimit-remaining {remaining})");
         }
         tracing::info!(method = %call.method, %url, status = status.as_u16(), ms = millis,
             key = %self.inner.key.fingerprint(), "request");
@@ -427,7 +575,12 @@ impl Client {
                 backoff: false,
             };
         }
-        let body = read_capped(response, self.inner.settings.max_body_bytes).await;
+        let body = read_capped(
+            response,
+            self.inner.settings.max_body_bytes,
+            self.inner.settings.request_timeout,
+        )
+        .await;
         let body = match body {
             Ok(body) => body,
             Err(BodyError { error, retry: true }) => {
@@ -499,10 +652,32 @@ struct BodyError {
     retry: bool,
 }
 
+/// A body that was still arriving this recently when the time ran out was
+/// slow, not stuck.
+const STILL_ARRIVING: Duration = Duration::from_secs(2);
+
+/// Why the time ran out while a body was read: it was still coming, or it had stopped.
+fn body_timeout(last_chunk: Instant, limit: Duration) -> ApiError {
+    let what = if last_chunk.elapsed() < STILL_ARRIVING {
+        format!(
+            "the answer was still arriving when the {} s limit ran out: the server or the \
+             network is slow (--timeout, or the profile's request_timeout_secs, allows longer)",
+            limit.as_secs()
+        )
+    } else {
+        format!(
+            "the answer stopped arriving (nothing for {} s)",
+            last_chunk.elapsed().as_secs()
+        )
+    };
+    ApiError::Timeout { what }
+}
+
 /// Reads a body, refusing one larger than `max` bytes.
 async fn read_capped(
     response: reqwest::Response,
     max: usize,
+    limit: Duration,
 ) -> Result<Zeroizing<Vec<u8>>, BodyError> {
     if response
         .content_length()
@@ -512,13 +687,12 @@ async fn read_capped(
     }
     let mut body = Zeroizing::new(Vec::new());
     let mut stream = response.bytes_stream();
+    let mut last_chunk = Instant::now();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             if e.is_timeout() {
                 BodyError {
-                    error: ApiError::Timeout {
-                        what: "the answer stopped arriving".into(),
-                    },
+                    error: body_timeout(last_chunk, limit),
                     retry: false,
                 }
             } else {
@@ -536,6 +710,7 @@ async fn read_capped(
         if body.len() + chunk.len() > max {
             return Err(too_large(max));
         }
+        last_chunk = Instant::now();
         body.extend_from_slice(&chunk);
     }
     Ok(body)

@@ -54,9 +54,25 @@ pub struct Metadata {
 #[derive(Debug)]
 pub struct DecodedList<T> {
     pub items: Vec<T>,
+    /// What tells each item apart, in the order of `items`: a hash of its
+    /// `id`, or of the whole item when it has none. Paging drops an item it
+    /// has already delivered by this, so duplicates never reach the caller.
+    pub identities: Vec<u64>,
     pub metadata: Option<Metadata>,
     /// Items that were not objects of the expected shape.
     pub skipped: usize,
+}
+
+/// The identity of a list item: its `id` (text or number), else the item itself.
+fn identity(item: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match item.get("id") {
+        Some(Value::String(id)) => ("id", id.as_str()).hash(&mut hasher),
+        Some(Value::Number(n)) => ("id", n.to_string()).hash(&mut hasher),
+        _ => ("item", item.to_string()).hash(&mut hasher),
+    }
+    hasher.finish()
 }
 
 /// Decodes a list answer in either shape.
@@ -76,13 +92,19 @@ pub fn list<T: DeserializeOwned>(body: &[u8]) -> Result<DecodedList<T>, String> 
         _ => return Err("expected a list (an array or {\"data\": [...]})".to_string()),
     };
     let total = items.len();
-    let items: Vec<T> = items
-        .into_iter()
-        .filter_map(|item| serde_json::from_value(item).ok())
-        .collect();
+    let mut decoded = Vec::with_capacity(total);
+    let mut identities = Vec::with_capacity(total);
+    for item in items {
+        let id = identity(&item);
+        if let Ok(value) = serde_json::from_value(item) {
+            decoded.push(value);
+            identities.push(id);
+        }
+    }
     Ok(DecodedList {
-        skipped: total - items.len(),
-        items,
+        skipped: total - decoded.len(),
+        items: decoded,
+        identities,
         metadata,
     })
 }
@@ -114,6 +136,7 @@ impl RawKey {
             id: self.id,
             name: self.name,
             kind: names.parse(self.kind.as_deref().unwrap_or("")),
+            wire_type: self.kind,
             organization_id: self.organization_id,
             organization_name: self.organization_name,
             owner_id: self.user_id,

@@ -33,9 +33,9 @@ pub enum ApiError {
     NotFound { message: String },
     #[error("the API refused the request ({status}): {message}")]
     Refused { status: u16, message: String },
-    #[error("rate limited (429) after {attempts} attempts; try again in a minute")]
+    #[error("rate limited (429) after {}; try again in a minute", attempts_words(*attempts))]
     RateLimited { attempts: u32 },
-    #[error("server error ({status}) after {attempts} attempts: {message}")]
+    #[error("server error ({status}) after {}: {message}", attempts_words(*attempts))]
     Server {
         status: u16,
         message: String,
@@ -43,6 +43,16 @@ pub enum ApiError {
     },
     #[error("timed out: {what}")]
     Timeout { what: String },
+    #[error(
+        "gave up: the whole operation took longer than its deadline of {secs} s (--deadline, or \
+         the profile's deadline_secs)"
+    )]
+    Deadline { secs: u64 },
+    #[error(
+        "gave up listing {path} after {pages} pages: the server keeps sending more (the \
+         --max-pages ceiling; raise it if the list really is that long)"
+    )]
+    PageCeiling { path: String, pages: usize },
     #[error("network error: {detail}")]
     Network { detail: String },
     #[error("the answer could not be read: {detail}")]
@@ -63,8 +73,29 @@ pub enum ApiError {
          checked; look for a key with that name and revoke it"
     )]
     OutcomeUnknown { name: String, cause: String },
+    #[error(
+        "the answer to generating {name:?} was lost ({cause}); r7keys then listed the keys \
+         ({checks}x) and no new key by that name was there, so it was most likely not created. \
+         If one appears later (r7keys keys list), revoke it: nobody has its secret"
+    )]
+    NotCreated {
+        name: String,
+        cause: String,
+        checks: u32,
+        /// Whether the server answered (a 5xx) rather than the answer being lost.
+        answered: bool,
+    },
     #[error("{0}")]
     Config(String),
+}
+
+/// `1 attempt`, `3 attempts`.
+fn attempts_words(attempts: u32) -> String {
+    if attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{attempts} attempts")
+    }
 }
 
 impl ApiError {
@@ -78,10 +109,16 @@ impl ApiError {
             | ApiError::RateLimited { .. }
             | ApiError::Server { .. } => exit::REFUSED,
             ApiError::Timeout { .. }
+            | ApiError::Deadline { .. }
+            | ApiError::PageCeiling { .. }
             | ApiError::Network { .. }
             | ApiError::Unreadable { .. }
             | ApiError::LostSecret { .. }
-            | ApiError::OutcomeUnknown { .. } => exit::NETWORK,
+            | ApiError::OutcomeUnknown { .. }
+            | ApiError::NotCreated {
+                answered: false, ..
+            } => exit::NETWORK,
+            ApiError::NotCreated { answered: true, .. } => exit::REFUSED,
             ApiError::ReadOnly { .. } | ApiError::Config(_) => exit::USAGE,
         }
     }

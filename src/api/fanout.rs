@@ -1,16 +1,19 @@
 //! A multi-tenant fan-out: the same request for every managed tenant, each at
 //! its own region with `R7-Organization-Id`. Regions run concurrently, each
-//! within its own budget; one failing tenant is reported, not fatal.
+//! within its own budget; one failing tenant is reported, not fatal. Tenants
+//! are handed on as each one answers, so a caller can print or show them
+//! while the rest are still loading.
 
 use std::collections::BTreeMap;
 
-use futures_util::StreamExt;
+use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::client::{Client, Target};
 use super::error::ApiError;
 use super::keys::KeyFilter;
 use super::model::{KeyInfo, Organization};
 use crate::region::Region;
+use crate::sanitize::sanitize;
 
 /// What one tenant gave.
 #[derive(Debug)]
@@ -19,56 +22,66 @@ pub struct TenantKeys {
     pub outcome: Result<Vec<KeyInfo>, ApiError>,
 }
 
+/// Tenants grouped by the region they are reached at; tenants whose region
+/// r7keys does not know come under `None`.
+pub fn by_region(tenants: Vec<Organization>) -> BTreeMap<Option<Region>, Vec<Organization>> {
+    let mut grouped: BTreeMap<Option<Region>, Vec<Organization>> = BTreeMap::new();
+    for tenant in tenants {
+        grouped
+            .entry(tenant.known_region())
+            .or_default()
+            .push(tenant);
+    }
+    grouped
+}
+
+/// The answer for a tenant whose region is unknown: it cannot be reached.
+fn unknown_region(tenant: Organization) -> TenantKeys {
+    let detail = format!(
+        "tenant {} has an unknown region {:?}",
+        tenant.id,
+        tenant.region.as_deref().unwrap_or("-")
+    );
+    TenantKeys {
+        tenant,
+        outcome: Err(ApiError::Config(sanitize(&detail).into_owned())),
+    }
+}
+
 impl Client {
-    /// The keys of every tenant in `tenants`, tenants of each region in
-    /// parallel with the other regions.
+    /// The keys of every tenant in `tenants`, as each tenant answers: the
+    /// tenants of one region a few at a time (the client's concurrency,
+    /// paced by that region's budget), all regions at once.
+    pub fn tenant_keys<'a>(
+        &'a self,
+        tenants: Vec<Organization>,
+        filter: &'a KeyFilter,
+    ) -> BoxStream<'a, TenantKeys> {
+        let per_region = self.settings().concurrency.max(1);
+        let streams = by_region(tenants)
+            .into_iter()
+            .map(move |(region, tenants)| {
+                let Some(region) = region else {
+                    return stream::iter(tenants.into_iter().map(unknown_region)).boxed();
+                };
+                stream::iter(tenants)
+                    .map(move |tenant| async move {
+                        let target = Target::new(region, Some(tenant.id.clone()));
+                        let outcome = self.list_keys(&target, filter).await;
+                        TenantKeys { tenant, outcome }
+                    })
+                    .buffer_unordered(per_region)
+                    .boxed()
+            });
+        stream::select_all(streams).boxed()
+    }
+
+    /// The keys of every tenant in `tenants`, once all have answered.
     pub async fn keys_of_tenants(
         &self,
         tenants: Vec<Organization>,
         filter: &KeyFilter,
     ) -> Vec<TenantKeys> {
-        let mut by_region: BTreeMap<Option<Region>, Vec<Organization>> = BTreeMap::new();
-        for tenant in tenants {
-            by_region
-                .entry(tenant.known_region())
-                .or_default()
-                .push(tenant);
-        }
-        // Tenants fetched at once within one region: the client's concurrency.
-        let per_region = self.settings().concurrency.max(1);
-        let regions = by_region.into_iter().map(|(region, tenants)| async move {
-            let Some(region) = region else {
-                return tenants
-                    .into_iter()
-                    .map(|tenant| {
-                        let detail = format!(
-                            "tenant {} has an unknown region {:?}",
-                            tenant.id,
-                            tenant.region.as_deref().unwrap_or("-")
-                        );
-                        TenantKeys {
-                            tenant,
-                            outcome: Err(ApiError::Config(
-                                crate::sanitize::sanitize(&detail).into_owned(),
-                            )),
-                        }
-                    })
-                    .collect::<Vec<_>>();
-            };
-            futures_util::stream::iter(tenants)
-                .map(|tenant| async move {
-                    let target = Target::new(region, Some(tenant.id.clone()));
-                    let outcome = self.list_keys(&target, filter).await;
-                    TenantKeys { tenant, outcome }
-                })
-                .buffer_unordered(per_region)
-                .collect::<Vec<_>>()
-                .await
-        });
-        futures_util::future::join_all(regions)
-            .await
-            .into_iter()
-            .flatten()
-            .collect()
+        self.tenant_keys(tenants, filter).collect().await
     }
 }

@@ -1,7 +1,7 @@
 //! API key operations: validate, list, generate (with lost-answer
 //! reconciliation) and revoke.
 
-use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use reqwest::Method;
 use time::{Duration, OffsetDateTime};
@@ -53,13 +53,13 @@ impl Client {
         query
     }
 
-    /// Lists keys page by page, calling `on_page` as pages arrive; keys are
-    /// de-duplicated by id across pages.
+    /// Lists keys page by page, calling `on_page` as pages arrive (a key
+    /// never twice); `on_page` may stop the walk.
     pub async fn list_keys_paged(
         &self,
         target: &Target,
         filter: &KeyFilter,
-        mut on_page: impl FnMut(Page<KeyInfo>),
+        mut on_page: impl FnMut(Page<KeyInfo>) -> ControlFlow<()>,
     ) -> Result<(), ApiError> {
         let request = ListRequest {
             target,
@@ -71,7 +71,6 @@ impl Client {
             id,
             region: target.region,
         });
-        let mut seen = HashSet::new();
         paging::for_each_page(self, &request, |page: Page<RawKey>| {
             let items = page
                 .items
@@ -81,14 +80,13 @@ impl Client {
                     info.tenant.clone_from(&tenant);
                     info
                 })
-                .filter(|info| info.id.as_ref().is_none_or(|id| seen.insert(id.clone())))
                 .collect();
             on_page(Page {
                 index: page.index,
                 items,
                 total_pages: page.total_pages,
                 total_items: page.total_items,
-            });
+            })
         })
         .await
     }
@@ -100,8 +98,11 @@ impl Client {
         filter: &KeyFilter,
     ) -> Result<Vec<KeyInfo>, ApiError> {
         let mut pages = Vec::new();
-        self.list_keys_paged(target, filter, |page| pages.push((page.index, page.items)))
-            .await?;
+        self.list_keys_paged(target, filter, |page| {
+            pages.push((page.index, page.items));
+            ControlFlow::Continue(())
+        })
+        .await?;
         pages.sort_by_key(|(index, _)| *index);
         Ok(pages.into_iter().flat_map(|(_, items)| items).collect())
     }
@@ -148,7 +149,10 @@ impl Client {
         Err(self.reconcile(target, spec, started, &failure).await)
     }
 
-    /// After a lost answer: finds the key the generate may have created.
+    /// After a lost answer: finds the key the generate may have created, by
+    /// listing (without the operation's deadline: this must be known). A
+    /// request that timed out may still be carried out by a slow server, so
+    /// then the list is looked at once more a little later.
     async fn reconcile(
         &self,
         target: &Target,
@@ -161,26 +165,45 @@ impl Client {
             organization_id: spec.organization_id.clone(),
         };
         let cause_text = cause.to_string();
-        let Ok(listed) = self.list_keys(target, &filter).await else {
+        let unbounded = self.without_deadline();
+        let waits: &[u64] = if matches!(cause, ApiError::Timeout { .. }) {
+            &[0, 3]
+        } else {
+            &[0]
+        };
+        // Allow for clock skew between this machine and the platform.
+        let since = started - Duration::minutes(10);
+        let mut checks = 0;
+        for &wait in waits {
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            let Ok(listed) = unbounded.list_keys(target, &filter).await else {
+                continue;
+            };
+            checks += 1;
+            let found = listed
+                .into_iter()
+                .filter(|k| k.name.as_deref() == Some(spec.name.as_str()))
+                .filter(|k| k.generated_on.is_none_or(|at| at >= since))
+                .max_by_key(|k| k.generated_on);
+            if let Some(id) = found.and_then(|k| k.id) {
+                return ApiError::LostSecret {
+                    id,
+                    name: spec.name.clone(),
+                    cause: cause_text,
+                };
+            }
+        }
+        if checks == 0 {
             return ApiError::OutcomeUnknown {
                 name: spec.name.clone(),
                 cause: cause_text,
             };
-        };
-        // Allow for clock skew between this machine and the platform.
-        let since = started - Duration::minutes(10);
-        let found = listed
-            .into_iter()
-            .filter(|k| k.name.as_deref() == Some(spec.name.as_str()))
-            .filter(|k| k.generated_on.is_none_or(|at| at >= since))
-            .max_by_key(|k| k.generated_on);
-        match found.and_then(|k| k.id) {
-            Some(id) => ApiError::LostSecret {
-                id,
-                name: spec.name.clone(),
-                cause: cause_text,
-            },
-            None => cause.clone(),
+        }
+        ApiError::NotCreated {
+            name: spec.name.clone(),
+            cause: cause_text,
+            checks,
+            answered: matches!(cause, ApiError::Server { .. }),
         }
     }
 
@@ -199,6 +222,28 @@ impl Client {
             Err(ApiError::NotFound { .. }) => Ok(Revocation::AlreadyGone),
             Err(error) => Err(error),
         }
+    }
+}
+
+/// Checks that `id` can be a key id before it goes into a URL: ids are
+/// UUID-like tokens, so a path (`../x`), spaces or control characters are a
+/// mistake, not a key.
+pub fn check_key_id(id: &str) -> Result<(), String> {
+    let plausible = !id.is_empty()
+        && id.len() <= 128
+        && id != "."
+        && id != ".."
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+    if plausible {
+        Ok(())
+    } else {
+        Err(format!(
+            "{:?} is not a key id: ids look like 0b6f3f0e-6a55-4d1c-9d3a-5e0d7d1b2a11 \
+             (r7keys keys list shows them)",
+            crate::sanitize::display(id, 60)
+        ))
     }
 }
 

@@ -42,6 +42,25 @@ impl KeyKind {
     pub fn is_admin_power(&self) -> bool {
         matches!(self, KeyKind::Organization | KeyKind::MultiTenantAdmin)
     }
+
+    /// Whether revoking it is confirmed by typing its name rather than `y`:
+    /// an organization key acts for a whole organization, and every
+    /// multi-tenant key reaches into tenants.
+    pub fn needs_typed_confirmation(&self) -> bool {
+        matches!(self, KeyKind::Organization) || self.is_multi_tenant()
+    }
+
+    /// The normalized kind for scripts: `user`, `organization`, `mt-admin`,
+    /// `mt-user`, or `unknown` for a type r7keys does not know.
+    pub fn normalized(&self) -> &'static str {
+        match self {
+            KeyKind::User => "user",
+            KeyKind::Organization => "organization",
+            KeyKind::MultiTenantAdmin => "mt-admin",
+            KeyKind::MultiTenantUser => "mt-user",
+            KeyKind::Other(_) => "unknown",
+        }
+    }
 }
 
 impl fmt::Display for KeyKind {
@@ -127,6 +146,9 @@ pub struct KeyInfo {
     pub generated_on: Option<OffsetDateTime>,
     /// Where the key was found, for a multi-tenant fan-out.
     pub tenant: Option<TenantRef>,
+    /// The `type` exactly as the server spelled it (`ENTERPRISE_ADMIN`, say):
+    /// scripts get it beside the normalized kind.
+    pub wire_type: Option<String>,
 }
 
 /// A tenant a key was found in.

@@ -60,11 +60,42 @@ fn reset_delay(value: u64) -> Duration {
     }
 }
 
-/// How long a 429 asks to wait: `Retry-After`, else `RateLimit-Reset`.
+/// `Retry-After` as an HTTP date (RFC 9110 allows it besides seconds).
+fn retry_after_date(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get("retry-after")?.to_str().ok()?;
+    let at = httpdate::parse_http_date(text.trim()).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// How long a 429 asks to wait: `Retry-After` (seconds or an HTTP date),
+/// else `RateLimit-Reset` / `X-RateLimit-Reset` (seconds left or epoch seconds).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     header_u64(headers, &["retry-after"])
         .map(Duration::from_secs)
+        .or_else(|| retry_after_date(headers))
         .or_else(|| header_u64(headers, &["ratelimit-reset", "x-ratelimit-reset"]).map(reset_delay))
+}
+
+/// A budget as remembered between runs: what was left and when it resets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Remembered {
+    pub remaining: u64,
+    pub limit: Option<u64>,
+    /// The reset, as a wall-clock time (an `Instant` does not survive a restart).
+    pub reset_at: SystemTime,
+}
+
+/// Waits shorter than this are not worth telling anyone about.
+const WORTH_SAYING: Duration = Duration::from_secs(1);
+
+/// `acquire` without a deadline always gets its permit; this keeps the
+/// signature total without a panic path.
+fn unreachable_permit(pacer: &Pacer) -> Permit<'_> {
+    pacer.lock().in_flight += 1;
+    Permit { pacer }
 }
 
 impl Pacer {
@@ -74,6 +105,21 @@ impl Pacer {
 
     /// Waits until a request fits in the budget, then counts it as in flight.
     pub async fn acquire(&self) -> Permit<'_> {
+        match self.acquire_until(None, &|_| {}).await {
+            Some(permit) => permit,
+            None => unreachable_permit(self),
+        }
+    }
+
+    /// Like [`Pacer::acquire`], but gives up (`None`) at once when the wait
+    /// would pass `deadline`, and tells `report` how long is left of a wait
+    /// worth mentioning, about once a second, then `Duration::ZERO` when it ends.
+    pub async fn acquire_until(
+        &self,
+        deadline: Option<Instant>,
+        report: &(dyn Fn(Duration) + Send + Sync),
+    ) -> Option<Permit<'_>> {
+        let mut reported = false;
         loop {
             let wait = {
                 let mut budget = self.lock();
@@ -103,10 +149,53 @@ impl Pacer {
                 }
             };
             match wait {
-                None => return Permit { pacer: self },
+                None => {
+                    if reported {
+                        report(Duration::ZERO);
+                    }
+                    return Some(Permit { pacer: self });
+                }
+                Some(delay) if deadline.is_some_and(|d| Instant::now() + delay > d) => {
+                    if reported {
+                        report(Duration::ZERO);
+                    }
+                    return None;
+                }
+                Some(delay) if delay >= WORTH_SAYING => {
+                    report(delay);
+                    reported = true;
+                    tokio::time::sleep(delay.min(WORTH_SAYING)).await;
+                }
                 Some(delay) => tokio::time::sleep(delay).await,
             }
         }
+    }
+
+    /// What this budget is, to remember it after the process ends.
+    pub fn remember(&self) -> Option<Remembered> {
+        let budget = self.lock();
+        let (remaining, reset_at) = budget.remaining.zip(budget.reset_at)?;
+        let left = reset_at.saturating_duration_since(Instant::now());
+        Some(Remembered {
+            remaining: remaining.saturating_sub(budget.in_flight),
+            limit: budget.limit,
+            reset_at: SystemTime::now() + left,
+        })
+    }
+
+    /// Starts from a budget remembered from an earlier run, unless it has
+    /// already reset or an answer has told something newer.
+    pub fn recall(&self, remembered: Remembered) {
+        let Ok(left) = remembered.reset_at.duration_since(SystemTime::now()) else {
+            return;
+        };
+        let mut budget = self.lock();
+        if budget.reset_at.is_some() {
+            return;
+        }
+        budget.remaining = Some(remembered.remaining);
+        budget.limit = budget.limit.or(remembered.limit);
+        budget.reset_at = Some(Instant::now() + left);
     }
 
     /// What is left of the budget, as last advertised, and the limit.

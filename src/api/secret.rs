@@ -7,12 +7,45 @@ use secrecy::{ExposeSecret, SecretString};
 /// The user's own API key (or Threat Command API key).
 pub struct ApiKey(SecretString);
 
+/// The longest key r7keys accepts: platform keys are 36 characters and
+/// Threat Command keys 128, so anything this long is a wrong file or command.
+pub const MAX_KEY_LEN: usize = 1024;
+
+/// Why text is not a plausible API key. The key itself is never quoted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyProblem {
+    #[error("it is empty")]
+    Empty,
+    #[error("it is {0} characters long; a key is a short token")]
+    TooLong(usize),
+    #[error(
+        "it holds a space, a control character or a non-ASCII character at position {0}; a key is one printable token"
+    )]
+    BadCharacter(usize),
+}
+
 impl ApiKey {
     /// Wraps a key read from the environment, a file or a command; surrounding
     /// whitespace (a trailing newline from `pass`) is not part of the key.
     pub fn new(raw: &str) -> Option<ApiKey> {
+        ApiKey::parse(raw).ok()
+    }
+
+    /// Like [`ApiKey::new`], saying why the text cannot be a key: one
+    /// printable ASCII token of at most [`MAX_KEY_LEN`] characters, since it
+    /// travels in an HTTP header.
+    pub fn parse(raw: &str) -> Result<ApiKey, KeyProblem> {
         let trimmed = raw.trim();
-        (!trimmed.is_empty()).then(|| ApiKey(SecretString::from(trimmed.to_string())))
+        if trimmed.is_empty() {
+            return Err(KeyProblem::Empty);
+        }
+        if trimmed.len() > MAX_KEY_LEN {
+            return Err(KeyProblem::TooLong(trimmed.chars().count()));
+        }
+        if let Some(at) = trimmed.chars().position(|c| !c.is_ascii_graphic()) {
+            return Err(KeyProblem::BadCharacter(at + 1));
+        }
+        Ok(ApiKey(SecretString::from(trimmed.to_string())))
     }
 
     pub fn expose(&self) -> &str {

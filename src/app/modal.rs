@@ -96,7 +96,7 @@ pub struct RevokeConfirm {
 
 impl RevokeConfirm {
     pub fn needs_typed_name(&self) -> bool {
-        self.key.kind.is_admin_power()
+        self.key.kind.needs_typed_confirmation()
     }
 
     /// Whether what was typed names the key (the sanitized form counts:

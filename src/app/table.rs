@@ -343,6 +343,7 @@ mod tests {
             owner_email: Some(format!("{id}@x.example")),
             generated_on: Some(OffsetDateTime::UNIX_EPOCH + time::Duration::days(days)),
             tenant: None,
+            wire_type: None,
         }
     }
 

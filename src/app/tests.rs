@@ -40,6 +40,7 @@ fn key(id: &str, name: &str, kind: KeyKind) -> KeyInfo {
         owner_email: Some("a@example.com".into()),
         generated_on: Some(OffsetDateTime::UNIX_EPOCH),
         tenant: None,
+        wire_type: None,
     }
 }
 

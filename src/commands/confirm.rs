@@ -58,7 +58,7 @@ pub fn confirm(action: &str, key: &KeyInfo, now: OffsetDateTime) -> Answer {
         );
     }
     let name = key.name.clone().unwrap_or_default();
-    let typed_name = key.kind.is_admin_power();
+    let typed_name = key.kind.needs_typed_confirmation();
     if typed_name {
         let _ = write!(err, "Type the key's name to confirm: ");
     } else {

@@ -1,11 +1,14 @@
 //! Resolves what a command connects with: flags over environment over the
-//! profile over defaults, and the API key from its source (never argv).
+//! profile over defaults, every number within its sensible range, and the
+//! API key from its source (never argv).
 
 use std::io::IsTerminal;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use super::key_source;
 use crate::api::client::{DEFAULT_TC_ENDPOINT, Settings};
 use crate::api::tc::{TcClient, TcCredentials};
 use crate::api::{ApiError, ApiKey, Client, KindNames, Target};
@@ -13,72 +16,73 @@ use crate::cli::{ConnectionArgs, OutputFormat};
 use crate::config::{self, Profile};
 use crate::region::Region;
 
+/// How long a whole command may take by default, waits for the rate budget included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
+
 /// Everything a command needs to talk to the platform.
 pub struct Context {
     pub profile_name: Option<String>,
     pub profile: Profile,
+    /// The config file in force, if any.
+    pub config_file: Option<PathBuf>,
     pub region: Region,
     pub tenant: Option<String>,
     pub settings: Settings,
     pub tc_endpoint: String,
     pub output: OutputFormat,
     args: ConnectionArgs,
+    /// The client, once made: kept so its budgets can be remembered after the command.
+    client: OnceLock<Client>,
 }
 
 fn config_error(message: impl Into<String>) -> ApiError {
     ApiError::Config(message.into())
 }
 
-/// Runs a profile's key command (`pass show rapid7/us`) and takes its output.
-fn key_from_command(command: &str, what: &str) -> Result<ApiKey, ApiError> {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .output()
-        .map_err(|e| config_error(format!("cannot run the {what} command: {e}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().next().unwrap_or("").trim();
+/// A number from a flag or the profile, checked against its range. Flags are
+/// checked by clap already; this catches the profile's values, naming them.
+fn within<T>(value: T, range: RangeInclusive<T>, setting: &str) -> Result<T, ApiError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(config_error(format!(
+            "the profile's {setting} = {value} is out of range: it must be {} to {}",
+            range.start(),
+            range.end()
+        )))
+    }
+}
+
+/// Checks an endpoint template: an http(s) URL once `{region}` is filled in.
+fn endpoint_template(text: &str, what: &str, needs_region: bool) -> Result<String, ApiError> {
+    let template = text.trim().trim_end_matches('/').to_string();
+    let example = if needs_region {
+        "https://{region}.api.insight.rapid7.com"
+    } else {
+        "https://api.ti.insight.rapid7.com"
+    };
+    if needs_region && !template.contains("{region}") {
         return Err(config_error(format!(
-            "the {what} command failed ({}){}",
-            output.status,
-            if first.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", crate::sanitize::sanitize(first))
-            }
+            "the {what} {text:?} has no {{region}} placeholder, e.g. {example}"
         )));
     }
-    let text = zeroize::Zeroizing::new(String::from_utf8_lossy(&output.stdout).into_owned());
-    ApiKey::new(&text).ok_or_else(|| config_error(format!("the {what} command printed nothing")))
-}
-
-fn key_from_file(path: &Path, what: &str) -> Result<ApiKey, ApiError> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        config_error(format!(
-            "cannot read the {what} file {}: {e}",
-            path.display()
-        ))
-    })?);
-    ApiKey::new(&text)
-        .ok_or_else(|| config_error(format!("the {what} file {} is empty", path.display())))
-}
-
-fn env_key(name: &str) -> Option<ApiKey> {
-    std::env::var(name)
-        .ok()
-        .map(zeroize::Zeroizing::new)
-        .and_then(|v| ApiKey::new(&v))
+    let filled = template.replace("{region}", "us");
+    match reqwest::Url::parse(&filled) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(template),
+        _ => Err(config_error(format!(
+            "the {what} {text:?} is not an http:// or https:// URL, e.g. {example}"
+        ))),
+    }
 }
 
 impl Context {
     pub fn resolve(args: &ConnectionArgs) -> Result<Context, ApiError> {
         let path = config::config_path(args.config.as_deref());
-        let file = config::load(path.as_deref()).map_err(|e| config_error(e.0))?;
-        let shown = path.clone().unwrap_or_default();
+        let file = config::load(path.as_ref()).map_err(|e| config_error(e.0))?;
+        let shown = path.as_ref().map(|p| p.path.clone()).unwrap_or_default();
         let (profile_name, profile) = match file
             .profile(args.profile.as_deref(), &shown)
             .map_err(|e| config_error(e.0))?
@@ -94,44 +98,19 @@ impl Context {
         let region: Region = region_text
             .parse()
             .map_err(|e: crate::region::UnknownRegion| config_error(e.to_string()))?;
-        let mut settings = Settings::default();
-        if let Some(endpoint) = args.endpoint.clone().or_else(|| profile.endpoint.clone()) {
-            if !endpoint.contains("{region}") {
-                return Err(config_error(format!(
-                    "the endpoint {endpoint:?} has no {{region}} placeholder, e.g. https://{{region}}.api.insight.rapid7.com"
-                )));
+        let settings = settings(args, &profile).map_err(|error| match error {
+            ApiError::Config(message) if message.starts_with("the profile's") => {
+                config_error(format!("config file {}: {message}", shown.display()))
             }
-            settings.endpoint = endpoint.trim_end_matches('/').to_string();
-        }
-        settings.read_only = args.read_only || profile.read_only.unwrap_or(false);
-        settings.verbose = args.verbose;
-        if let Some(secs) = args.timeout.or(profile.request_timeout_secs) {
-            settings.request_timeout = Duration::from_secs(secs.max(1));
-        }
-        if let Some(secs) = args.connect_timeout.or(profile.connect_timeout_secs) {
-            settings.connect_timeout = Duration::from_secs(secs.max(1));
-        }
-        if let Some(size) = args.page_size.or(profile.page_size) {
-            settings.page_size = size.max(1);
-        }
-        if let Some(n) = args.concurrency.or(profile.concurrency) {
-            settings.concurrency = n.max(1);
-        }
-        if let Some(n) = args.retries.or(profile.retries) {
-            settings.retries = n;
-        }
-        settings.ca_certs.clone_from(&args.ca_cert);
-        settings.ca_certs.extend(profile.ca_cert.clone());
-        let defaults = KindNames::default();
-        settings.kind_names = KindNames {
-            multi_tenant_admin: profile
-                .multi_tenant_admin_types
-                .clone()
-                .unwrap_or(defaults.multi_tenant_admin),
-            multi_tenant_user: profile
-                .multi_tenant_user_types
-                .clone()
-                .unwrap_or(defaults.multi_tenant_user),
+            other => other,
+        })?;
+        let tc_endpoint = match args
+            .tc_endpoint
+            .clone()
+            .or_else(|| profile.tc_endpoint.clone())
+        {
+            Some(text) => endpoint_template(&text, "Threat Command endpoint", false)?,
+            None => DEFAULT_TC_ENDPOINT.to_string(),
         };
         let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
             OutputFormat::Table
@@ -140,17 +119,15 @@ impl Context {
         });
         Ok(Context {
             tenant: args.tenant.clone().or_else(|| profile.tenant.clone()),
-            tc_endpoint: args
-                .tc_endpoint
-                .clone()
-                .or_else(|| profile.tc_endpoint.clone())
-                .unwrap_or_else(|| DEFAULT_TC_ENDPOINT.to_string()),
+            tc_endpoint,
+            config_file: path.filter(|p| p.named || p.path.exists()).map(|p| p.path),
             profile_name,
             profile,
             region,
             settings,
             output,
             args: args.clone(),
+            client: OnceLock::new(),
         })
     }
 
@@ -159,20 +136,27 @@ impl Context {
         Target::new(self.region, self.tenant.clone())
     }
 
+    /// How long an `api_key_command` may run.
+    fn command_timeout(&self) -> Duration {
+        self.profile
+            .api_key_command_timeout_secs
+            .map_or(key_source::COMMAND_TIMEOUT, Duration::from_secs)
+    }
+
     /// The API key: `--api-key-file`, else `R7_API_KEY`, else the profile's
     /// `api_key_file`, else its `api_key_command`.
     pub fn api_key(&self) -> Result<ApiKey, ApiError> {
         if let Some(path) = &self.args.api_key_file {
-            return key_from_file(path, "API key");
+            return key_source::from_file(path, "API key");
         }
-        if let Some(key) = env_key("R7_API_KEY") {
+        if let Some(key) = key_source::from_env("R7_API_KEY")? {
             return Ok(key);
         }
         if let Some(path) = &self.profile.api_key_file {
-            return key_from_file(path, "API key");
+            return key_source::from_file(path, "API key");
         }
         if let Some(command) = &self.profile.api_key_command {
-            return key_from_command(command, "api_key_command");
+            return key_source::from_command(command, "api_key_command", self.command_timeout());
         }
         Err(config_error(
             "no API key: set R7_API_KEY, pass --api-key-file FILE, or give the profile an \
@@ -180,8 +164,30 @@ impl Context {
         ))
     }
 
+    /// The platform client (made once): it says on stderr when it waits for
+    /// the rate budget, and starts from the budget earlier runs left.
     pub fn client(&self) -> Result<Client, ApiError> {
-        Client::new(self.settings.clone(), self.api_key()?)
+        if let Some(client) = self.client.get() {
+            return Ok(client.clone());
+        }
+        let client = Client::new(self.settings.clone(), self.api_key()?)?;
+        client.on_budget_wait(super::waits::on_stderr());
+        if let Some(path) = super::budgets::path() {
+            client.recall_budgets(super::budgets::recall(&path, &client.key_fingerprint()));
+        }
+        Ok(self.client.get_or_init(|| client).clone())
+    }
+
+    /// Remembers the budgets the client saw, for the next run (best effort:
+    /// a read-only state directory only costs the next run a slower start).
+    pub fn remember_budgets(&self) {
+        let (Some(client), Some(path)) = (self.client.get(), super::budgets::path()) else {
+            return;
+        };
+        let budgets = client.remembered_budgets();
+        if !budgets.is_empty() {
+            let _ = super::budgets::remember(&path, &client.key_fingerprint(), &budgets);
+        }
     }
 
     /// The Threat Command client, from `R7_TC_ACCOUNT_ID` / `R7_TC_API_KEY`,
@@ -192,14 +198,15 @@ impl Context {
             .or_else(|| self.profile.tc_account_id.clone())
             .filter(|a| !a.trim().is_empty())
             .ok_or_else(|| config_error("no Threat Command account ID: set R7_TC_ACCOUNT_ID or the profile's tc_account_id"))?;
+        let what = "Threat Command API key";
         let api_key = if let Some(path) = &self.args.tc_api_key_file {
-            key_from_file(path, "Threat Command API key")?
-        } else if let Some(key) = env_key("R7_TC_API_KEY") {
+            key_source::from_file(path, what)?
+        } else if let Some(key) = key_source::from_env("R7_TC_API_KEY")? {
             key
         } else if let Some(path) = &self.profile.tc_api_key_file {
-            key_from_file(path, "Threat Command API key")?
+            key_source::from_file(path, what)?
         } else if let Some(command) = &self.profile.tc_api_key_command {
-            key_from_command(command, "tc_api_key_command")?
+            key_source::from_command(command, "tc_api_key_command", self.command_timeout())?
         } else {
             return Err(config_error(
                 "no Threat Command API key: set R7_TC_API_KEY, pass --tc-api-key-file, or give the profile a tc_api_key_file or tc_api_key_command",
@@ -215,4 +222,57 @@ impl Context {
             },
         ))
     }
+}
+
+/// The client's settings: each flag over the profile's value over the
+/// default, the profile's numbers checked against the same ranges as the flags.
+fn settings(args: &ConnectionArgs, profile: &Profile) -> Result<Settings, ApiError> {
+    let mut settings = Settings::default();
+    if let Some(endpoint) = args.endpoint.clone().or_else(|| profile.endpoint.clone()) {
+        settings.endpoint = endpoint_template(&endpoint, "endpoint", true)?;
+    }
+    settings.read_only = args.read_only || profile.read_only.unwrap_or(false);
+    settings.verbose = args.verbose;
+    if let Some(secs) = args.timeout.or(profile.request_timeout_secs) {
+        settings.request_timeout =
+            Duration::from_secs(within(secs, 1..=3600, "request_timeout_secs")?);
+    }
+    if let Some(secs) = args.connect_timeout.or(profile.connect_timeout_secs) {
+        settings.connect_timeout =
+            Duration::from_secs(within(secs, 1..=600, "connect_timeout_secs")?);
+    }
+    if let Some(size) = args.page_size.or(profile.page_size) {
+        settings.page_size = within(size, 1..=1000, "page_size")?;
+    }
+    if let Some(n) = args.concurrency.or(profile.concurrency) {
+        settings.concurrency = within(n, 1..=256, "concurrency")?;
+    }
+    if let Some(n) = args.retries.or(profile.retries) {
+        settings.retries = within(n, 0..=10, "retries")?;
+    }
+    if let Some(n) = args.max_pages.or(profile.max_pages) {
+        settings.max_pages = within(n, 1..=1_000_000, "max_pages")?;
+    }
+    let deadline = args.deadline.or(profile.deadline_secs);
+    settings.deadline = Some(match deadline {
+        Some(secs) => Duration::from_secs(within(secs, 1..=86_400, "deadline_secs")?),
+        None => DEFAULT_DEADLINE,
+    });
+    if let Some(secs) = profile.api_key_command_timeout_secs {
+        within(secs, 1..=600, "api_key_command_timeout_secs")?;
+    }
+    settings.ca_certs.clone_from(&args.ca_cert);
+    settings.ca_certs.extend(profile.ca_cert.clone());
+    let defaults = KindNames::default();
+    settings.kind_names = KindNames {
+        multi_tenant_admin: profile
+            .multi_tenant_admin_types
+            .clone()
+            .unwrap_or(defaults.multi_tenant_admin),
+        multi_tenant_user: profile
+            .multi_tenant_user_types
+            .clone()
+            .unwrap_or(defaults.multi_tenant_user),
+    };
+    Ok(settings)
 }

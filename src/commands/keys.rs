@@ -1,19 +1,118 @@
-//! `r7keys keys list|generate|revoke|rotate`.
+//! `r7keys keys list|generate|revoke` (and `rotate`, in `rotate.rs`).
 
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
+use futures_util::StreamExt;
 use time::OffsetDateTime;
 
 use super::confirm::{self, Answer};
 use super::context::Context;
-use super::output::print_keys;
+use super::out::{Undelivered, WriteError, deliver_secret, stdout_can_take_a_secret};
+use super::output::{KEY_COLUMNS, KEY_CSV, KeyAt, OLD_AFTER_DAYS, Printer};
 use super::{CommandResult, Failure};
 use crate::api::error::exit;
+use crate::api::keys::check_key_id;
 use crate::api::{ApiError, Client, KeyFilter, KeyInfo, KeyKind, NewKey, Revocation, Target};
+use crate::cli::OutputFormat;
 use crate::sanitize::display;
+use crate::say;
 
-fn now() -> OffsetDateTime {
+pub(super) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
+}
+
+/// Pages arrive in any order; JSON, CSV and tables list keys in page order,
+/// so a page that comes early waits here until the ones before it are out.
+struct InOrder {
+    next: usize,
+    waiting: BTreeMap<usize, Vec<KeyInfo>>,
+}
+
+impl InOrder {
+    fn new() -> InOrder {
+        InOrder {
+            next: 0,
+            waiting: BTreeMap::new(),
+        }
+    }
+
+    /// Takes a page; answers the keys now ready, in order.
+    fn push(&mut self, index: usize, keys: Vec<KeyInfo>) -> Vec<KeyInfo> {
+        self.waiting.insert(index, keys);
+        let mut ready = Vec::new();
+        while let Some(keys) = self.waiting.remove(&self.next) {
+            ready.extend(keys);
+            self.next += 1;
+        }
+        ready
+    }
+
+    /// What is left when the walk ends (after a gap, in index order).
+    fn rest(self) -> Vec<KeyInfo> {
+        self.waiting.into_values().flatten().collect()
+    }
+}
+
+/// Where listed keys go: filtered by age, printed as they come.
+struct KeySink {
+    printer: Printer,
+    now: OffsetDateTime,
+    older_than: Option<time::Duration>,
+    old: usize,
+}
+
+impl KeySink {
+    fn new(cx: &Context, older_than: Option<humantime::Duration>) -> KeySink {
+        KeySink {
+            printer: Printer::new(cx.output, &KEY_CSV, &KEY_COLUMNS),
+            now: now(),
+            older_than: older_than
+                .map(|age| time::Duration::try_from(*age.as_ref()).unwrap_or(time::Duration::MAX)),
+            old: 0,
+        }
+    }
+
+    /// Prints the keys that pass the age filter; `Break` once output failed.
+    fn take(&mut self, keys: &[KeyInfo]) -> ControlFlow<()> {
+        for key in keys {
+            if let Some(limit) = self.older_than {
+                if key.generated_on.is_none_or(|at| self.now - at <= limit) {
+                    continue;
+                }
+            }
+            if key.age_days(self.now).is_some_and(|d| d > OLD_AFTER_DAYS) {
+                self.old += 1;
+            }
+            self.printer.print(&KeyAt(key, self.now));
+        }
+        self.printer.flush();
+        if self.printer.failed() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn finish(self, table: bool) -> Result<(), Failure> {
+        let old = self.old;
+        let count = self.printer.finish().map_err(output_failure)?;
+        if table {
+            say!("{count} keys; {old} older than {OLD_AFTER_DAYS} days (marked !)");
+        }
+        Ok(())
+    }
+}
+
+/// The failure for output that could not be written: none for a reader
+/// that went away (`| head`), a clear error otherwise.
+pub(super) fn output_failure(error: WriteError) -> Failure {
+    match error {
+        WriteError::Gone => Failure::quiet(exit::OK),
+        WriteError::Failed(error) => {
+            Failure::new(exit::USAGE, format!("cannot write the output: {error}"))
+        }
+    }
 }
 
 pub async fn list(
@@ -28,57 +127,111 @@ pub async fn list(
         kind,
         organization_id: org,
     };
-    let mut keys = Vec::new();
-    let mut worst = exit::OK;
-    if all_tenants {
-        // A platform key ignores R7-Organization-Id: its own keys would be
-        // listed as every tenant's.
-        if cx.tenant.is_none() {
-            return Err(Failure::new(
-                exit::USAGE,
-                "--all-tenants needs a multi-tenant key and its home organization as --tenant \
-                 (or the profile's tenant)",
-            ));
-        }
-        let tenants = client.managed_organizations(&cx.target()).await?;
-        eprintln!("listing the keys of {} tenants", tenants.len());
-        for outcome in client.keys_of_tenants(tenants, &filter).await {
-            match outcome.outcome {
-                Ok(found)
-                    if found.iter().any(|k| {
-                        k.organization_id
-                            .as_ref()
-                            .is_some_and(|o| *o != outcome.tenant.id)
-                    }) =>
-                {
-                    eprintln!(
-                        "tenant {}: the answer holds keys of other organizations (the key does \
-                         not act for tenants; use a multi-tenant key); left out",
-                        display(&outcome.tenant.id, 40)
-                    );
-                    worst = worst.max(exit::REFUSED);
+    let mut sink = KeySink::new(cx, older_than);
+    let worst = if all_tenants {
+        list_tenants(cx, &client, &filter, &mut sink).await?
+    } else {
+        let in_order = cx.output != OutputFormat::Jsonl;
+        let mut pages = InOrder::new();
+        let walk = client
+            .list_keys_paged(&cx.target(), &filter, |page| {
+                if in_order {
+                    let ready = pages.push(page.index, page.items);
+                    sink.take(&ready)
+                } else {
+                    sink.take(&page.items)
                 }
-                Ok(found) => keys.extend(found),
-                Err(error) => {
-                    eprintln!(
-                        "tenant {} ({}): {error}",
-                        display(&outcome.tenant.id, 40),
-                        display(outcome.tenant.name.as_deref().unwrap_or("-"), 40)
-                    );
-                    worst = worst.max(error.exit_code());
+            })
+            .await;
+        if let Err(error) = walk {
+            // What was streamed stays as it is (a JSON array left open does
+            // not parse, so no script mistakes it for the whole list); the
+            // error says the list is incomplete.
+            drop(sink);
+            return Err(error.into());
+        }
+        let rest = pages.rest();
+        let _ = sink.take(&rest);
+        exit::OK
+    };
+    sink.finish(cx.output == OutputFormat::Table)?;
+    Ok(worst)
+}
+
+/// Every managed tenant's keys, printed tenant by tenant as each answers;
+/// answers the worst exit code of the tenants that failed.
+async fn list_tenants(
+    cx: &Context,
+    client: &Client,
+    filter: &KeyFilter,
+    sink: &mut KeySink,
+) -> Result<u8, Failure> {
+    // A platform key ignores R7-Organization-Id: its own keys would be
+    // listed as every tenant's.
+    if cx.tenant.is_none() {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--all-tenants needs a multi-tenant key and its home organization as --tenant \
+             (or the profile's tenant)",
+        ));
+    }
+    let tenants = client.managed_organizations(&cx.target()).await?;
+    say!("listing the keys of {} tenants", tenants.len());
+    let mut worst = exit::OK;
+    let mut answers = client.tenant_keys(tenants, filter);
+    while let Some(answer) = answers.next().await {
+        match answer.outcome {
+            Ok(found)
+                if found.iter().any(|k| {
+                    k.organization_id
+                        .as_ref()
+                        .is_some_and(|o| *o != answer.tenant.id)
+                }) =>
+            {
+                say!(
+                    "tenant {}: the answer holds keys of other organizations (the key does \
+                     not act for tenants; use a multi-tenant key); left out",
+                    display(&answer.tenant.id, 40)
+                );
+                worst = worst.max(exit::REFUSED);
+            }
+            Ok(found) => {
+                if sink.take(&found).is_break() {
+                    break;
                 }
             }
+            Err(error) => {
+                say!(
+                    "tenant {} ({}): {error}",
+                    display(&answer.tenant.id, 40),
+                    display(answer.tenant.name.as_deref().unwrap_or("-"), 40)
+                );
+                worst = worst.max(error.exit_code());
+            }
         }
-    } else {
-        keys = client.list_keys(&cx.target(), &filter).await?;
     }
-    let now = now();
-    if let Some(age) = older_than {
-        let limit = time::Duration::try_from(*age.as_ref()).unwrap_or(time::Duration::MAX);
-        keys.retain(|k| k.generated_on.is_some_and(|at| now - at > limit));
-    }
-    print_keys(&keys, cx.output, now);
     Ok(worst)
+}
+
+/// The failure for a key whose secret could not be delivered: the key
+/// exists and nobody has it, so say which to revoke (exit 3, a lost answer).
+pub(super) fn undelivered(info: &KeyInfo, why: &Undelivered) -> Failure {
+    let id = display(info.id.as_deref().unwrap_or("-"), 60);
+    Failure::new(
+        exit::NETWORK,
+        format!(
+            "the {} was generated, but its secret could not be delivered: {}. Nobody has the \
+             secret, so revoke the key: r7keys keys revoke {id}",
+            confirm::describe(info, now()),
+            why.0
+        ),
+    )
+}
+
+/// Refuses, before anything is sent, when stdout cannot take a secret.
+pub(super) fn secret_has_somewhere_to_go() -> Result<(), Failure> {
+    stdout_can_take_a_secret()
+        .map_err(|why| Failure::new(exit::USAGE, format!("{}; nothing was generated", why.0)))
 }
 
 pub async fn generate(
@@ -87,6 +240,7 @@ pub async fn generate(
     name: String,
     org: Option<String>,
 ) -> CommandResult {
+    secret_has_somewhere_to_go()?;
     let client = cx.client()?;
     let spec = NewKey {
         name,
@@ -94,34 +248,31 @@ pub async fn generate(
         organization_id: org,
     };
     let generated = client.generate_key(&cx.target(), &spec).await?;
-    print_secret(generated.secret.expose())?;
-    eprintln!(
+    deliver_secret(generated.secret.expose()).map_err(|why| undelivered(&generated.info, &why))?;
+    say!(
         "Generated the {}. This secret is shown once: store it now.",
         confirm::describe(&generated.info, now())
     );
     Ok(exit::OK)
 }
 
-/// The secret on stdout, and nothing else there.
-fn print_secret(secret: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{secret}")
-        .and_then(|()| out.flush())
-        .map_err(|e| {
-            Failure::new(
-                exit::USAGE,
-                format!("cannot write the secret to stdout: {e}"),
-            )
-        })
+/// A key id from the command line, checked before it goes into a URL.
+pub(super) fn key_id(id: &str) -> Result<&str, Failure> {
+    check_key_id(id).map_err(|why| Failure::new(exit::USAGE, why))?;
+    Ok(id)
 }
 
 /// Finds a key by id in the caller's listing (there is no GET by id).
-async fn find(client: &Client, target: &Target, id: &str) -> Result<Option<KeyInfo>, ApiError> {
+pub(super) async fn find(
+    client: &Client,
+    target: &Target,
+    id: &str,
+) -> Result<Option<KeyInfo>, ApiError> {
     let keys = client.list_keys(target, &KeyFilter::default()).await?;
     Ok(keys.into_iter().find(|k| k.id.as_deref() == Some(id)))
 }
 
-fn ask(action: &str, key: &KeyInfo) -> Result<(), Failure> {
+pub(super) fn ask(action: &str, key: &KeyInfo) -> Result<(), Failure> {
     match confirm::confirm(action, key, now()) {
         Answer::Yes => Ok(()),
         Answer::No => Err(Failure::new(
@@ -141,7 +292,7 @@ fn ask(action: &str, key: &KeyInfo) -> Result<(), Failure> {
 
 /// In read-only mode, says so before listing and asking: the client's gate
 /// would refuse the mutation anyway, but only after the user confirmed.
-fn refuse_if_read_only(client: &Client, action: &str) -> Result<(), Failure> {
+pub(super) fn refuse_if_read_only(client: &Client, action: &str) -> Result<(), Failure> {
     if client.settings().read_only {
         return Err(ApiError::ReadOnly {
             action: action.to_string(),
@@ -151,181 +302,31 @@ fn refuse_if_read_only(client: &Client, action: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What to say when there was nothing to revoke: the same with and without
+/// `--yes` (a 404, or no such key in the listing).
+fn nothing_to_revoke(id: &str) -> u8 {
+    say!(
+        "nothing to revoke: no key with id {} exists for this key (already revoked, or not \
+         visible to it)",
+        display(id, 60)
+    );
+    exit::OK
+}
+
 pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
+    let id = key_id(id)?;
     let client = cx.client()?;
     refuse_if_read_only(&client, "revoke a key")?;
     let target = cx.target();
     if !yes {
         match find(&client, &target, id).await? {
             Some(key) => ask("revoke", &key)?,
-            None => {
-                return Err(Failure::new(
-                    exit::REFUSED,
-                    format!(
-                        "no key with id {} is visible to this key (already revoked?)",
-                        display(id, 60)
-                    ),
-                ));
-            }
+            None => return Ok(nothing_to_revoke(id)),
         }
     }
     match client.revoke_key(&target, id).await? {
-        Revocation::Revoked => eprintln!("revoked {}", display(id, 60)),
-        Revocation::AlreadyGone => {
-            eprintln!(
-                "already revoked: {} does not exist (or is not visible to this key)",
-                display(id, 60)
-            );
-        }
+        Revocation::Revoked => say!("revoked {}", display(id, 60)),
+        Revocation::AlreadyGone => return Ok(nothing_to_revoke(id)),
     }
     Ok(exit::OK)
-}
-
-/// Where a key works: the region of its organization (platform keys are
-/// bound to it), or the caller's target for multi-tenant keys.
-async fn home_of(client: &Client, cx: &Context, key: &KeyInfo) -> Target {
-    if key.kind.is_multi_tenant() || cx.tenant.is_some() {
-        return cx.target();
-    }
-    let orgs = client.organizations(&cx.target()).await.unwrap_or_default();
-    let region = orgs
-        .iter()
-        .find(|o| Some(&o.id) == key.organization_id.as_ref())
-        .and_then(crate::api::Organization::known_region)
-        .unwrap_or(cx.region);
-    Target::new(region, None)
-}
-
-/// A user key represents its owner, and a new key represents whoever
-/// generated it: replacing someone else's user key would hand their
-/// integrations a key acting as the caller. The unwanted key is revoked again
-/// (its secret was never shown) and the old one kept.
-async fn other_owner(
-    client: &Client,
-    target: &Target,
-    old: &KeyInfo,
-    new: &KeyInfo,
-    new_id: &str,
-) -> Option<Failure> {
-    if !matches!(old.kind, KeyKind::User | KeyKind::MultiTenantUser) {
-        return None;
-    }
-    let differs = |a: &Option<String>, b: &Option<String>| {
-        a.as_ref().zip(b.as_ref()).is_some_and(|(a, b)| a != b)
-    };
-    if !differs(&old.owner_id, &new.owner_id) && !differs(&old.owner_email, &new.owner_email) {
-        return None;
-    }
-    let cleanup = match client.revoke_key(target, new_id).await {
-        Ok(_) => "was revoked again".to_string(),
-        Err(error) => format!(
-            "could not be revoked ({error}): r7keys keys revoke {}",
-            display(new_id, 60)
-        ),
-    };
-    let who = |key: &KeyInfo| {
-        display(
-            key.owner_email
-                .as_deref()
-                .or(key.owner_id.as_deref())
-                .unwrap_or("-"),
-            60,
-        )
-    };
-    Some(Failure::new(
-        exit::REFUSED,
-        format!(
-            "the key {} represents {}, but its replacement would represent {} (a user key \
-             acts as whoever generated it): only its owner can rotate it. The new key (id {}) \
-             {cleanup}; the old key was kept.",
-            display(old.id.as_deref().unwrap_or("-"), 60),
-            who(old),
-            who(new),
-            display(new_id, 60)
-        ),
-    ))
-}
-
-pub async fn rotate(
-    cx: &Context,
-    id: &str,
-    yes: bool,
-    keep_old: bool,
-    name: Option<String>,
-) -> CommandResult {
-    let client = cx.client()?;
-    refuse_if_read_only(&client, "rotate a key")?;
-    let target = cx.target();
-    let Some(old) = find(&client, &target, id).await? else {
-        return Err(Failure::new(
-            exit::REFUSED,
-            format!("no key with id {} is visible to this key", display(id, 60)),
-        ));
-    };
-    if !yes {
-        ask(
-            if keep_old {
-                "replace (keeping the old key)"
-            } else {
-                "rotate"
-            },
-            &old,
-        )?;
-    }
-    let spec = NewKey {
-        name: name
-            .or_else(|| old.name.clone())
-            .unwrap_or_else(|| "rotated key".into()),
-        kind: old.kind.clone(),
-        organization_id: old.organization_id.clone(),
-    };
-    let generated = client.generate_key(&target, &spec).await?;
-    let new_id = generated.info.id.clone().unwrap_or_else(|| "-".into());
-    if let Some(failure) = other_owner(&client, &target, &old, &generated.info, &new_id).await {
-        return Err(failure);
-    }
-    let home = home_of(&client, cx, &generated.info).await;
-    let proof = match generated.secret.as_api_key() {
-        Some(key) => client.with_key(key).validate(&home).await,
-        None => Err(ApiError::Unreadable {
-            detail: "the new key is empty".into(),
-        }),
-    };
-    // From here the new key exists: its secret must reach the user whatever happens.
-    print_secret(generated.secret.expose())?;
-    if let Err(error) = proof {
-        return Err(Failure::new(
-            error.exit_code(),
-            format!(
-                "the new key (id {}) does not work ({error}); the old key was kept. Revoke the new one: r7keys keys revoke {}",
-                display(&new_id, 60),
-                display(&new_id, 60)
-            ),
-        ));
-    }
-    eprintln!(
-        "generated the replacement (id {}) and proved it works at region {}",
-        display(&new_id, 60),
-        home.region
-    );
-    if keep_old {
-        eprintln!(
-            "kept the old key (id {}): revoke it once the new one is deployed",
-            display(id, 60)
-        );
-        return Ok(exit::OK);
-    }
-    match client.revoke_key(&target, id).await {
-        Ok(_) => {
-            eprintln!("revoked the old key (id {})", display(id, 60));
-            Ok(exit::OK)
-        }
-        Err(error) => Err(Failure::new(
-            error.exit_code(),
-            format!(
-                "the new key works, but revoking the old key (id {}) failed: {error}",
-                display(id, 60)
-            ),
-        )),
-    }
 }

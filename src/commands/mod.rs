@@ -2,12 +2,17 @@
 //! [`crate::api::error::exit`]); errors are printed on stderr, results on
 //! stdout.
 
+mod budgets;
 mod confirm;
 mod context;
+mod key_source;
 mod keys;
 mod orgs;
+pub mod out;
 pub mod output;
+mod rotate;
 mod tc;
+mod waits;
 
 pub use context::Context;
 
@@ -29,6 +34,11 @@ impl Failure {
             message: message.into(),
         }
     }
+
+    /// An end with nothing to say (the reader of the output went away).
+    pub fn quiet(code: u8) -> Self {
+        Failure::new(code, "")
+    }
 }
 
 impl From<ApiError> for Failure {
@@ -43,7 +53,7 @@ pub type CommandResult = Result<u8, Failure>;
 async fn validate(cx: &Context) -> CommandResult {
     let client = cx.client()?;
     client.validate(&cx.target()).await?;
-    eprintln!(
+    crate::say!(
         "the key (fingerprint {}) works at region {}",
         client.key_fingerprint(),
         cx.region
@@ -51,11 +61,11 @@ async fn validate(cx: &Context) -> CommandResult {
     if let Some(email) = &cx.profile.email {
         match client.user_by_email(&cx.target(), email).await {
             Ok(Some(user)) if user.platform_admin == Some(true) => {
-                eprintln!("{email} is a platform administrator");
+                crate::say!("{email} is a platform administrator");
             }
-            Ok(Some(_)) => eprintln!("{email} is not a platform administrator"),
-            Ok(None) => eprintln!("no user {email} is visible to this key"),
-            Err(error) => eprintln!("could not look up {email}: {error}"),
+            Ok(Some(_)) => crate::say!("{email} is not a platform administrator"),
+            Ok(None) => crate::say!("no user {email} is visible to this key"),
+            Err(error) => crate::say!("could not look up {email}: {error}"),
         }
     }
     Ok(exit::OK)
@@ -65,39 +75,49 @@ async fn validate(cx: &Context) -> CommandResult {
 pub async fn run(command: Command, args: &ConnectionArgs) -> u8 {
     let outcome = async {
         let cx = Context::resolve(args)?;
-        match command {
-            Command::Validate => validate(&cx).await,
-            Command::Keys(KeysCommand::List {
-                kind,
-                org,
-                all_tenants,
-                older_than,
-            }) => keys::list(&cx, kind, org, all_tenants, older_than).await,
-            Command::Keys(KeysCommand::Generate { kind, name, org }) => {
-                keys::generate(&cx, kind, name, org).await
-            }
-            Command::Keys(KeysCommand::Revoke { id, yes }) => keys::revoke(&cx, &id, yes).await,
-            Command::Keys(KeysCommand::Rotate {
-                id,
-                yes,
-                keep_old,
-                name,
-            }) => keys::rotate(&cx, &id, yes, keep_old, name).await,
-            Command::Orgs(OrgsCommand::List) => orgs::list(&cx).await,
-            Command::Orgs(OrgsCommand::Managed) => orgs::managed(&cx).await,
-            Command::Tc(TcCommand::Status { customer }) => tc::status(&cx, customer).await,
-            Command::Simulate(_) => Err(Failure::new(
-                exit::USAGE,
-                "simulate is not a platform command",
-            )),
-        }
+        let outcome = run_in(command, &cx).await;
+        cx.remember_budgets();
+        outcome
     }
     .await;
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("r7keys: {}", failure.message);
+            if !failure.message.is_empty() {
+                crate::say!("r7keys: {}", failure.message);
+            }
             failure.code
+        }
+    }
+}
+
+async fn run_in(command: Command, cx: &Context) -> CommandResult {
+    {
+        match command {
+            Command::Validate => validate(cx).await,
+            Command::Keys(KeysCommand::List {
+                kind,
+                org,
+                all_tenants,
+                older_than,
+            }) => keys::list(cx, kind, org, all_tenants, older_than).await,
+            Command::Keys(KeysCommand::Generate { kind, name, org }) => {
+                keys::generate(cx, kind, name, org).await
+            }
+            Command::Keys(KeysCommand::Revoke { id, yes }) => keys::revoke(cx, &id, yes).await,
+            Command::Keys(KeysCommand::Rotate {
+                id,
+                yes,
+                keep_old,
+                name,
+            }) => rotate::rotate(cx, &id, yes, keep_old, name).await,
+            Command::Orgs(OrgsCommand::List) => orgs::list(cx).await,
+            Command::Orgs(OrgsCommand::Managed) => orgs::managed(cx).await,
+            Command::Tc(TcCommand::Status { customer }) => tc::status(cx, customer).await,
+            Command::Simulate(_) => Err(Failure::new(
+                exit::USAGE,
+                "simulate is not a platform command",
+            )),
         }
     }
 }

@@ -9,7 +9,9 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
+use super::out::{Output, WriteError};
 use crate::api::{KeyInfo, KeyKind};
+use crate::cli::OutputFormat;
 use crate::sanitize::{display, is_unsafe};
 
 /// Keys older than this stand out.
@@ -55,7 +57,10 @@ impl Table {
 
 /// JSON text in which every character a terminal would obey is a `\u` escape.
 pub fn json_text(value: &Value) -> String {
-    let raw = serde_json::to_string_pretty(value).unwrap_or_default();
+    escape_unsafe(&serde_json::to_string_pretty(value).unwrap_or_default())
+}
+
+fn escape_unsafe(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         // Outside strings JSON has only ASCII punctuation, spaces and newlines,
@@ -88,17 +93,6 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-/// The stable type name of a kind in JSON and CSV.
-pub fn kind_name(kind: &KeyKind) -> String {
-    match kind {
-        KeyKind::User => "USER".into(),
-        KeyKind::Organization => "ORGANIZATION".into(),
-        KeyKind::MultiTenantAdmin => "MULTI_TENANT_ADMIN".into(),
-        KeyKind::MultiTenantUser => "MULTI_TENANT_USER".into(),
-        KeyKind::Other(raw) => raw.clone(),
-    }
-}
-
 fn date(at: Option<OffsetDateTime>) -> Option<String> {
     at.and_then(|at| {
         at.format(&time::format_description::well_known::Rfc3339)
@@ -106,12 +100,25 @@ fn date(at: Option<OffsetDateTime>) -> Option<String> {
     })
 }
 
-/// A key as a JSON object with stable `snake_case` keys.
+/// A key's `type` as the server spelled it, else the usual spelling of its kind.
+fn wire_type(key: &KeyInfo) -> String {
+    key.wire_type.clone().unwrap_or_else(|| match &key.kind {
+        KeyKind::User => "USER".into(),
+        KeyKind::Organization => "ORGANIZATION".into(),
+        KeyKind::MultiTenantAdmin => "MULTI_TENANT_ADMIN".into(),
+        KeyKind::MultiTenantUser => "MULTI_TENANT_USER".into(),
+        KeyKind::Other(raw) => raw.clone(),
+    })
+}
+
+/// A key as a JSON object with stable `snake_case` keys: `type` is the
+/// server's own spelling, `kind` the normalized one.
 pub fn key_json(key: &KeyInfo, now: OffsetDateTime) -> Value {
     serde_json::json!({
         "id": key.id,
         "name": key.name,
-        "type": kind_name(&key.kind),
+        "type": wire_type(key),
+        "kind": key.kind.normalized(),
         "organization_id": key.organization_id,
         "organization_name": key.organization_name,
         "owner_id": key.owner_id,
@@ -123,7 +130,46 @@ pub fn key_json(key: &KeyInfo, now: OffsetDateTime) -> Value {
     })
 }
 
-const KEY_COLUMNS: [&str; 7] = [
+/// The CSV columns of a key.
+pub const KEY_CSV: [&str; 11] = [
+    "id",
+    "name",
+    "type",
+    "kind",
+    "organization_id",
+    "organization_name",
+    "owner_email",
+    "generated_on",
+    "age_days",
+    "tenant_id",
+    "region",
+];
+
+/// A key as CSV fields, in the order of [`KEY_CSV`] (not yet escaped).
+pub fn key_csv(key: &KeyInfo, now: OffsetDateTime) -> Vec<String> {
+    vec![
+        key.id.clone().unwrap_or_default(),
+        key.name.clone().unwrap_or_default(),
+        wire_type(key),
+        key.kind.normalized().to_string(),
+        key.organization_id.clone().unwrap_or_default(),
+        key.organization_name.clone().unwrap_or_default(),
+        key.owner_email.clone().unwrap_or_default(),
+        date(key.generated_on).unwrap_or_default(),
+        key.age_days(now).map(|d| d.to_string()).unwrap_or_default(),
+        key.tenant
+            .as_ref()
+            .map(|t| t.id.clone())
+            .unwrap_or_default(),
+        key.tenant
+            .as_ref()
+            .map(|t| t.region.code().to_string())
+            .unwrap_or_default(),
+    ]
+}
+
+/// The table columns of a key.
+pub const KEY_COLUMNS: [&str; 7] = [
     "id",
     "name",
     "type",
@@ -169,66 +215,131 @@ pub fn key_row(key: &KeyInfo, now: OffsetDateTime) -> Vec<String> {
     ]
 }
 
-/// Prints keys in the chosen format.
-pub fn print_keys(keys: &[KeyInfo], format: crate::cli::OutputFormat, now: OffsetDateTime) {
-    use crate::cli::OutputFormat;
-    match format {
-        OutputFormat::Json => {
-            let items: Vec<Value> = keys.iter().map(|k| key_json(k, now)).collect();
-            println!("{}", json_text(&Value::Array(items)));
+/// Something the printer can show in every format.
+pub trait Printable {
+    fn json(&self) -> Value;
+    /// The fields in the order of the printer's CSV header, not yet escaped.
+    fn csv(&self) -> Vec<String>;
+    /// The cells in the order of the printer's table header, already sanitized.
+    fn row(&self) -> Vec<String>;
+}
+
+/// A key with the time its age is counted from.
+pub struct KeyAt<'a>(pub &'a KeyInfo, pub OffsetDateTime);
+
+impl Printable for KeyAt<'_> {
+    fn json(&self) -> Value {
+        key_json(self.0, self.1)
+    }
+
+    fn csv(&self) -> Vec<String> {
+        key_csv(self.0, self.1)
+    }
+
+    fn row(&self) -> Vec<String> {
+        key_row(self.0, self.1)
+    }
+}
+
+/// Prints records as they come: JSON lines and CSV rows at once, a JSON
+/// array item by item, and a table (which needs every row for its widths)
+/// from compact rows of cells at the end. Nothing is held that has already
+/// been written, so a listing of 100,000 keys does not hold 100,000 JSON values.
+pub struct Printer {
+    format: OutputFormat,
+    out: Output,
+    table_headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    count: usize,
+}
+
+impl Printer {
+    /// A printer for `format`; the CSV header line is written at once.
+    pub fn new(
+        format: OutputFormat,
+        csv_headers: &[&str],
+        table_headers: &[&'static str],
+    ) -> Printer {
+        let mut out = Output::new();
+        if format == OutputFormat::Csv {
+            out.line(&csv_headers.join(","));
         }
-        OutputFormat::Csv => {
-            println!(
-                "{}",
-                [
-                    "id",
-                    "name",
-                    "type",
-                    "organization_id",
-                    "organization_name",
-                    "owner_email",
-                    "generated_on",
-                    "age_days"
-                ]
-                .join(",")
-            );
-            for key in keys {
-                let fields = [
-                    key.id.clone().unwrap_or_default(),
-                    key.name.clone().unwrap_or_default(),
-                    kind_name(&key.kind),
-                    key.organization_id.clone().unwrap_or_default(),
-                    key.organization_name.clone().unwrap_or_default(),
-                    key.owner_email.clone().unwrap_or_default(),
-                    date(key.generated_on).unwrap_or_default(),
-                    key.age_days(now).map(|d| d.to_string()).unwrap_or_default(),
-                ];
-                println!(
-                    "{}",
-                    fields
-                        .iter()
-                        .map(|f| csv_field(f))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
-            }
-        }
-        OutputFormat::Table => {
-            let table = Table {
-                headers: KEY_COLUMNS.to_vec(),
-                rows: keys.iter().map(|k| key_row(k, now)).collect(),
-            };
-            print!("{}", table.render());
-            let old = keys
-                .iter()
-                .filter(|k| k.age_days(now).is_some_and(|d| d > OLD_AFTER_DAYS))
-                .count();
-            eprintln!(
-                "{} keys; {old} older than {OLD_AFTER_DAYS} days (marked !)",
-                keys.len()
-            );
+        Printer {
+            format,
+            out,
+            table_headers: table_headers.to_vec(),
+            rows: Vec::new(),
+            count: 0,
         }
     }
+
+    /// Whether the output failed (the caller should stop fetching).
+    pub fn failed(&self) -> bool {
+        self.out.failed()
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Prints one record (or keeps its row, for a table).
+    pub fn print(&mut self, record: &impl Printable) {
+        match self.format {
+            OutputFormat::Json => {
+                self.out.write(if self.count == 0 { "[\n" } else { ",\n" });
+                let text = json_text(&record.json());
+                for (i, line) in text.lines().enumerate() {
+                    if i > 0 {
+                        self.out.write("\n");
+                    }
+                    self.out.write("  ");
+                    self.out.write(line);
+                }
+            }
+            OutputFormat::Jsonl => {
+                self.out.line(&compact_json_text(&record.json()));
+            }
+            OutputFormat::Csv => {
+                let fields = record.csv();
+                let line = fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                self.out.line(&line);
+            }
+            OutputFormat::Table => self.rows.push(record.row()),
+        }
+        self.count += 1;
+    }
+
+    /// Sends what is buffered on (after each page, so readers see it as it comes).
+    pub fn flush(&mut self) {
+        self.out.flush();
+    }
+
+    /// Ends the output: closes the JSON array, draws the table.
+    pub fn finish(mut self) -> Result<usize, WriteError> {
+        match self.format {
+            OutputFormat::Json if self.count == 0 => self.out.line("[]"),
+            OutputFormat::Json => self.out.write("\n]\n"),
+            OutputFormat::Table => {
+                let table = Table {
+                    headers: std::mem::take(&mut self.table_headers),
+                    rows: std::mem::take(&mut self.rows),
+                };
+                self.out.write(&table.render());
+            }
+            OutputFormat::Jsonl | OutputFormat::Csv => {}
+        }
+        let count = self.count;
+        self.out.finish().map(|()| count)
+    }
+}
+
+/// One-line JSON in which every character a terminal would obey is a `\u` escape.
+pub fn compact_json_text(value: &Value) -> String {
+    escape_unsafe(&serde_json::to_string(value).unwrap_or_default())
 }
 
 #[cfg(test)]

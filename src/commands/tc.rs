@@ -3,12 +3,17 @@
 
 use serde_json::json;
 
+use std::fmt::Write as _;
+
 use super::CommandResult;
 use super::context::Context;
-use super::output::json_text;
+use super::keys::output_failure;
+use super::out::Output;
+use super::output::{compact_json_text, json_text};
 use crate::api::error::exit;
 use crate::cli::OutputFormat;
 use crate::sanitize::display;
+use crate::say;
 
 /// Subscription facts Rapid7 exposes only in the web console.
 pub const WEB_ONLY: &str = "Subscription type, expiration date, credits, remediation limits and \
@@ -19,7 +24,7 @@ pub async fn status(cx: &Context, customer: Option<String>) -> CommandResult {
     tc.customer = customer;
     let works = tc.test_credentials().await?;
     if !works {
-        eprintln!(
+        say!(
             "Threat Command refused the credentials for account {}",
             display(tc.account_id(), 40)
         );
@@ -40,10 +45,18 @@ pub async fn status(cx: &Context, customer: Option<String>) -> CommandResult {
         "mssp_customers": customers.as_ref().map_or_else(err, |c| json!(c.iter().map(|c| json!({"id": c.id, "name": c.company_name, "status": c.status})).collect::<Vec<_>>())),
         "web_console_only": WEB_ONLY,
     });
+    let mut text = String::new();
+    // Each `push!` is one line of the answer.
+    macro_rules! push {
+        ($($arg:tt)*) => {{
+            let _ = writeln!(text, $($arg)*);
+        }};
+    }
     match cx.output {
-        OutputFormat::Json | OutputFormat::Csv => println!("{}", json_text(&value)),
+        OutputFormat::Json | OutputFormat::Csv => push!("{}", json_text(&value)),
+        OutputFormat::Jsonl => push!("{}", compact_json_text(&value)),
         OutputFormat::Table => {
-            println!(
+            push!(
                 "Threat Command account {} (API key ********): credentials work",
                 display(tc.account_id(), 40)
             );
@@ -59,33 +72,33 @@ pub async fn status(cx: &Context, customer: Option<String>) -> CommandResult {
                         .filter(|(_, v)| !**v)
                         .map(|(k, _)| k.as_str())
                         .collect();
-                    println!("modules on:  {}", display(&on.join(", "), 200));
-                    println!("modules off: {}", display(&off.join(", "), 200));
+                    push!("modules on:  {}", display(&on.join(", "), 200));
+                    push!("modules off: {}", display(&off.join(", "), 200));
                 }
-                Err(e) => println!("modules: {e}"),
+                Err(e) => push!("modules: {e}"),
             }
             match &assets {
-                Ok(a) => println!(
+                Ok(a) => push!(
                     "assets: {} of {}",
                     a.assets_count.map_or("-".into(), |n| n.to_string()),
                     a.assets_limit.map_or("-".into(), |n| n.to_string())
                 ),
-                Err(e) => println!("assets: {e}"),
+                Err(e) => push!("assets: {e}"),
             }
             match &quota {
-                Ok(q) => println!(
+                Ok(q) => push!(
                     "enrichment credits: {} of {} left",
                     q.remaining.map_or("-".into(), |n| n.to_string()),
                     q.total.map_or("-".into(), |n| n.to_string())
                 ),
-                Err(e) => println!("enrichment credits: {e}"),
+                Err(e) => push!("enrichment credits: {e}"),
             }
             match &customers {
-                Ok(c) if c.is_empty() => println!("MSSP customers: none"),
+                Ok(c) if c.is_empty() => push!("MSSP customers: none"),
                 Ok(c) => {
-                    println!("MSSP customers ({}):", c.len());
+                    push!("MSSP customers ({}):", c.len());
                     for customer in c {
-                        println!(
+                        push!(
                             "  {}  {}  {}",
                             display(customer.id.as_deref().unwrap_or("-"), 24),
                             display(customer.company_name.as_deref().unwrap_or("-"), 40),
@@ -93,10 +106,13 @@ pub async fn status(cx: &Context, customer: Option<String>) -> CommandResult {
                         );
                     }
                 }
-                Err(e) => println!("MSSP customers: {e}"),
+                Err(e) => push!("MSSP customers: {e}"),
             }
-            println!("{WEB_ONLY}");
+            push!("{WEB_ONLY}");
         }
     }
+    let mut out = Output::new();
+    out.write(&text);
+    out.finish().map_err(output_failure)?;
     Ok(exit::OK)
 }

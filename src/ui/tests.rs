@@ -84,6 +84,7 @@ fn revealed(width: u16, height: u16) -> App {
         owner_email: Some("dana.admin@acme-partners.example".into()),
         generated_on: Some(NOW),
         tenant: None,
+        wire_type: None,
     };
     let secret = NewSecret::new(SecretString::from(SECRET.to_string()));
     app.update(Msg::Done(Box::new(Outcome::Generated {
