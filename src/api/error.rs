@@ -107,7 +107,8 @@ impl ApiError {
             | ApiError::NotFound { .. }
             | ApiError::Refused { .. }
             | ApiError::RateLimited { .. }
-            | ApiError::Server { .. } => exit::REFUSED,
+            | ApiError::Server { .. }
+            | ApiError::NotCreated { answered: true, .. } => exit::REFUSED,
             ApiError::Timeout { .. }
             | ApiError::Deadline { .. }
             | ApiError::PageCeiling { .. }
@@ -118,7 +119,6 @@ impl ApiError {
             | ApiError::NotCreated {
                 answered: false, ..
             } => exit::NETWORK,
-            ApiError::NotCreated { answered: true, .. } => exit::REFUSED,
             ApiError::ReadOnly { .. } | ApiError::Config(_) => exit::USAGE,
         }
     }
