@@ -8,9 +8,6 @@ use r7keys::cli::{Cli, Command, SimulateArgs};
 use r7keys::simulator::{Credentials, SimConfig, Simulator};
 
 fn main() -> ExitCode {
-    // First, before any file or socket can take the number of a closed
-    // standard stream and receive what was meant for the terminal.
-    r7keys::commands::out::guard_std_streams();
     let _ = r7keys::runtime::PROCESS_START.set(std::time::Instant::now());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

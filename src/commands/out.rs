@@ -1,13 +1,12 @@
 //! Writing results and messages without panicking and without losing track
 //! of what could not be written.
 //!
-//! `println!` panics when stdout is a closed pipe or a full disk, and Rust's
-//! stdout quietly drops what is written to a closed descriptor (`>&-`), so a
-//! generated secret could vanish while the command reported success. Here:
-//! - the standard descriptors are checked once at start ([`guard_std_streams`]):
-//!   a closed one is noted and filled with `/dev/null`, so no file or socket
-//!   opened later can take its number and receive what was meant for the
-//!   terminal (a secret in the log file, say);
+//! `println!` panics when stdout is a closed pipe or a full disk, and a
+//! closed stdout (`>&-`) is reopened on `/dev/null` by Rust's runtime before
+//! `main`, so a generated secret could vanish while the command reported
+//! success. Here:
+//! - a secret is refused a stdout that leads nowhere (`/dev/null`, which is
+//!   also what a closed stdout has become) before anything is generated;
 //! - results go through [`Output`], whose errors are values: a reader that
 //!   went away (`| head`) ends the command quietly, as `ls | head` does; any
 //!   other failure is a clear error;
@@ -17,59 +16,6 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::sync::OnceLock;
-
-/// Which standard streams were closed when the process started.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClosedStreams {
-    pub stdin: bool,
-    pub stdout: bool,
-    pub stderr: bool,
-}
-
-static CLOSED: OnceLock<ClosedStreams> = OnceLock::new();
-
-/// Checks descriptors 0, 1 and 2 and fills any closed one with `/dev/null`.
-/// Call first thing in `main`, before any file or socket is opened.
-pub fn guard_std_streams() -> ClosedStreams {
-    *CLOSED.get_or_init(fill_closed_streams)
-}
-
-/// What [`guard_std_streams`] found (nothing closed if it was never called).
-pub fn closed_streams() -> ClosedStreams {
-    CLOSED.get().copied().unwrap_or_default()
-}
-
-#[cfg(unix)]
-fn fill_closed_streams() -> ClosedStreams {
-    use std::os::fd::AsRawFd;
-    let mut closed = ClosedStreams::default();
-    // `open` takes the lowest free descriptor: while it answers 0, 1 or 2,
-    // that stream was closed, and the file now holds its place for good.
-    for _ in 0..3 {
-        let Ok(file) = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/null")
-        else {
-            break;
-        };
-        match file.as_raw_fd() {
-            0 => closed.stdin = true,
-            1 => closed.stdout = true,
-            2 => closed.stderr = true,
-            _ => break,
-        }
-        // Kept open for the life of the process on purpose.
-        std::mem::forget(file);
-    }
-    closed
-}
-
-#[cfg(not(unix))]
-fn fill_closed_streams() -> ClosedStreams {
-    ClosedStreams::default()
-}
 
 /// Writes a line to stderr, ignoring failure (there is nowhere else to say it).
 #[macro_export]
@@ -164,14 +110,30 @@ impl Output {
 pub struct Undelivered(pub String);
 
 /// Whether stdout can take a secret at all; checked before a key is
-/// generated, so a closed stdout costs nothing.
+/// generated, so a closed stdout or `> /dev/null` costs nothing.
 pub fn stdout_can_take_a_secret() -> Result<(), Undelivered> {
-    if closed_streams().stdout {
+    let file = duplicate_stdout()?;
+    if leads_nowhere(&file) {
         return Err(Undelivered(
-            "stdout is closed, so a new key's secret would have nowhere to go".into(),
+            "stdout is closed or goes to /dev/null, so a new key's secret would be lost".into(),
         ));
     }
-    duplicate_stdout().map(drop)
+    Ok(())
+}
+
+/// Whether a file is the null device.
+#[cfg(unix)]
+fn leads_nowhere(file: &File) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let (Ok(out), Ok(null)) = (file.metadata(), std::fs::metadata("/dev/null")) else {
+        return false;
+    };
+    out.file_type().is_char_device() && out.rdev() == null.rdev()
+}
+
+#[cfg(not(unix))]
+fn leads_nowhere(_file: &File) -> bool {
+    false
 }
 
 #[cfg(unix)]
@@ -190,11 +152,8 @@ fn duplicate_stdout() -> Result<File, Undelivered> {
 }
 
 /// Writes a secret and a newline to stdout, unbuffered, seeing every failure
-/// (a closed descriptor, a broken pipe, a full disk).
+/// (a broken pipe, a full disk).
 pub fn deliver_secret(secret: &str) -> Result<(), Undelivered> {
-    if closed_streams().stdout {
-        return Err(Undelivered("stdout is closed".into()));
-    }
     let mut file = duplicate_stdout()?;
     let mut line = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
     line.push_str(secret);

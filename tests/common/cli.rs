@@ -202,6 +202,44 @@ impl Shell {
     }
 }
 
+impl Shell {
+    /// Runs `r7keys <shell args> <args>` under `sh -c` with a redirection of
+    /// its own (`>&-`, `> /dev/full`) and a pipe after it (`| head -c 10`),
+    /// either may be empty. The binary's own exit code is written to stderr
+    /// as `exit=N` (a pipe would report the last command's) and taken from there.
+    pub async fn run_sh(&self, args: &[&str], redirect: &str, pipe: &str) -> Run {
+        let script =
+            format!("{{ {{ \"$0\" \"$@\" {redirect}; echo \"exit=$?\" >&3; }} {pipe}; }} 3>&2");
+        let mut command = tokio::process::Command::new("sh");
+        command
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_r7keys"))
+            .args(&self.args)
+            .args(args);
+        for name in UNSET_ENV {
+            command.env_remove(name);
+        }
+        command
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut run = finish(&mut command).await;
+        let line = run
+            .stderr
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("exit="))
+            .unwrap_or_else(|| panic!("the script says how r7keys exited: {run:?}"))
+            .to_string();
+        run.code = line["exit=".len()..].parse().expect("an exit code");
+        run.stderr = run.stderr.replace(&format!("{line}\n"), "");
+        run
+    }
+}
+
 impl Drop for Shell {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
