@@ -588,3 +588,166 @@ async fn the_recorded_refusals_have_their_exit_codes() {
     );
     assert!(run.stdout.is_empty(), "{run:?}");
 }
+
+// ---- every walk ends, every wait is told ----
+
+#[tokio::test]
+async fn a_late_generate_answer_is_reconciled_too() {
+    let sim = Sim::small().await;
+    // The answer would come after the 2 s timeout; this simulator, like a
+    // proxy that drops a request its client left, then never makes the key.
+    sim.set_faults("spike=8000@api-keys*1").await;
+    let run = Shell::as_principal(&sim, ADMIN)
+        .run(&[
+            "keys",
+            "generate",
+            "--kind",
+            "user",
+            "--name",
+            "late",
+            "--timeout",
+            "2",
+        ])
+        .await;
+    assert_sane(&run);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("timed out"), "{run:?}");
+    assert!(run.stderr.contains("listed the keys (2x)"), "{run:?}");
+    assert!(run.stderr.contains("most likely not created"), "{run:?}");
+    let log = key_requests(&sim).await;
+    assert!(
+        log.iter().filter(|e| e["method"] == "GET").count() >= 2,
+        "two listings looked for it: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn oversized_pages_under_the_cap_end_the_walk() {
+    let sim = Sim::small().await;
+    // Each answer is 20 MB of the same padding key: the second page holds
+    // nothing new, so the walk stops there.
+    let (run, took) = list_with_fault(&sim, "oversize=20000000@api-keys").await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let listed = run.json();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "one id, one key: {listed}"
+    );
+    let log = key_requests(&sim).await;
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_whole_listing_ends_at_its_deadline() {
+    let sim = Sim::small().await;
+    sim.set_faults("spike=900@api-keys").await;
+    let started = Instant::now();
+    let run = admin_shell(&sim)
+        .run(&[
+            "keys",
+            "list",
+            "--page-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--deadline",
+            "2",
+        ])
+        .await;
+    let took = started.elapsed();
+    assert_sane(&run);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("deadline of 2 s"), "{run:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_told_from_one_that_stopped() {
+    let sim = Sim::small().await;
+    let (run, _) = list_with_fault(&sim, "drip=100@api-keys").await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("still arriving"), "{run:?}");
+    assert!(!run.stderr.contains("stopped arriving"), "{run:?}");
+}
+
+#[tokio::test]
+async fn an_answer_that_stops_halfway_is_told_as_such() {
+    // Headers and half a body, then nothing.
+    let app = Router::new().route(
+        "/us/validate",
+        get(|| async {
+            let stream = futures_util::StreamExt::chain(
+                futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(
+                    b"{\"message\":",
+                ))]),
+                futures_util::stream::pending(),
+            );
+            Response::builder()
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from_stream(stream))
+                .unwrap()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/{{region}}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let dir = TempDir::new("stall");
+    let run = finish(&mut command_at(
+        &endpoint,
+        "a-key",
+        dir.path(),
+        &["validate"],
+    ))
+    .await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("stopped arriving"), "{run:?}");
+}
+
+#[tokio::test]
+async fn one_attempt_is_one_attempt() {
+    let sim = Sim::small().await;
+    sim.set_faults("5xx@api-keys").await;
+    let run = Shell::as_principal(&sim, ADMIN)
+        .run(&["keys", "list", "--retries", "0"])
+        .await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("after 1 attempt:"), "{run:?}");
+}
+
+#[tokio::test]
+async fn a_spent_budget_is_waited_for_out_loud_and_remembered_across_runs() {
+    // 3 requests per 3 s; each listing is 3 pages of 50.
+    let sim = Sim::start(SimConfig {
+        keys: 144,
+        tenants: 0,
+        rate_limit: "3/3".parse().unwrap(),
+        ..small_config()
+    })
+    .await;
+    let shell = Shell::as_principal(&sim, ADMIN);
+    let args = ["keys", "list", "--page-size", "50", "--output", "json"];
+    let first = shell.run(&args).await;
+    assert_eq!(first.code, 0, "{first:?}");
+    // The budget is spent; the next run knows it from the state directory,
+    // so it waits (and says so) instead of earning a 429.
+    let since = common::last_seq(&sim).await;
+    let second = shell.run(&args).await;
+    assert_eq!(second.code, 0, "{second:?}");
+    assert!(
+        second.stderr.contains("for the rate budget at region us"),
+        "{second:?}"
+    );
+    let log = common::log_since(&sim, since).await;
+    assert!(log.iter().all(|e| e["status"] == 200), "no 429: {log:?}");
+    assert_eq!(first.json(), second.json());
+    let remembered =
+        std::fs::read_to_string(shell.state_dir().join("r7keys/budgets.json")).unwrap();
+    assert!(
+        !remembered.contains(&sim.principal(ADMIN).api_key),
+        "fingerprints only"
+    );
+}

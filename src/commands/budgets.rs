@@ -37,6 +37,13 @@ fn epoch(at: SystemTime) -> u64 {
     at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
+/// Epoch seconds rounded up: a reset remembered a fraction early would let
+/// the next run send into a window the server has not turned yet.
+fn epoch_ceil(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
+}
+
 fn read(path: &Path) -> File {
     std::fs::read(path)
         .ok()
@@ -83,7 +90,7 @@ pub fn remember(
                 region: region.code().to_string(),
                 remaining: budget.remaining,
                 limit: budget.limit,
-                reset_at: epoch(budget.reset_at),
+                reset_at: epoch_ceil(budget.reset_at),
             }),
     );
     let text = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
