@@ -320,6 +320,18 @@ impl Context {
             })
     }
 
+    /// The profile in force and why it was chosen, in words.
+    pub fn profile_origin(&self) -> String {
+        match (&self.profile_name, &self.args.profile) {
+            (None, _) => "none: defaults".into(),
+            (Some(name), Some(_)) if std::env::var("R7_PROFILE").ok().as_ref() == Some(name) => {
+                format!("{name} (R7_PROFILE)")
+            }
+            (Some(name), Some(_)) => format!("{name} (--profile)"),
+            (Some(name), None) => format!("{name} (default_profile)"),
+        }
+    }
+
     /// The flags this context was resolved from.
     pub fn args(&self) -> &ConnectionArgs {
         &self.args

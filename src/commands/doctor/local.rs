@@ -62,18 +62,14 @@ pub fn config_file(args: &ConnectionArgs, report: &mut Report) -> bool {
 }
 
 /// Which profile is in force, and why.
-pub fn profile(args: &ConnectionArgs, cx: &Context) -> Check {
-    match (&cx.profile_name, &args.profile) {
-        (None, _) => Check::ok(
+pub fn profile(cx: &Context) -> Check {
+    if cx.profile_name.is_none() {
+        return Check::ok(
             "profile",
             "none: defaults (`r7keys config init` writes a starter profile)",
-        ),
-        (Some(name), Some(_)) if std::env::var("R7_PROFILE").ok().as_ref() == Some(name) => {
-            Check::ok("profile", format!("{name} (R7_PROFILE)"))
-        }
-        (Some(name), Some(_)) => Check::ok("profile", format!("{name} (--profile)")),
-        (Some(name), None) => Check::ok("profile", format!("{name} (default_profile)")),
+        );
     }
+    Check::ok("profile", cx.profile_origin())
 }
 
 /// Where the key comes from, whether a key file is private, and the key
@@ -100,7 +96,7 @@ pub fn api_key(cx: &Context, report: &mut Report) -> Option<ApiKey> {
             report.push(Check::ok(
                 "api key",
                 format!(
-                    "from {} (fingerprint {})",
+                    "from {}; fingerprint {}",
                     source.describe(),
                     key.fingerprint()
                 ),

@@ -233,7 +233,7 @@ pub async fn checks(args: &ConnectionArgs, find_region: bool) -> Report {
     cx.settings.connect_timeout = cx.settings.connect_timeout.min(CONNECT_CAP);
     cx.settings.request_timeout = cx.settings.request_timeout.min(ANSWER_CAP);
     cx.settings.retries = 0;
-    report.push(local::profile(args, &cx));
+    report.push(local::profile(&cx));
     let key = local::api_key(&cx, &mut report);
     let reachable = net::reach(&cx, &mut report).await;
     match (key, reachable) {

@@ -44,6 +44,8 @@ pub async fn validate(
         Ok(client) => client,
         Err(error) => {
             report.push(Check::fail("tls", error.exit_code(), error.to_string(), ""));
+            report.push(Check::skip("validate", "not tried: no HTTP client"));
+            report.push(Check::skip("rate budget", "not tried: no HTTP client"));
             return;
         }
     };
