@@ -5,13 +5,19 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::api::KeyKind;
 use crate::simulator::RateBudget;
 use crate::simulator::faults::{FaultRule, Latency, parse_spec};
 
 /// A terminal console for Rapid7 Command Platform API keys.
+///
+/// Parse it with [`Cli::parse_args`] (or build it with [`definition`]), not
+/// clap's own `parse`: the connection flags are accepted both before and
+/// after a platform command's name, but the simulator never sees them.
 #[derive(Debug, Parser)]
 #[command(name = "r7keys", version, about, long_about = None)]
 pub struct Cli {
@@ -33,7 +39,13 @@ pub struct Cli {
 /// How to reach the platform; every flag overrides the profile. The API key
 /// is never a flag value (it would show in `ps`): it comes from `R7_API_KEY`,
 /// `--api-key-file`, or the profile's `api_key_file` / `api_key_command`.
+///
+/// The flags are `global` so that a platform command takes them after any of
+/// its subcommand names (`keys list --region eu`); [`definition`] makes the
+/// top-level copy local, so they do not leak into `simulate`, `completions`
+/// or `man`, and [`ConnectionArgs::overlay`] merges the two copies.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Profile of the config file to use.
     #[arg(long, global = true, env = "R7_PROFILE")]
@@ -149,18 +161,105 @@ impl DemoRole {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check that the API key works at the region (GET /validate).
-    Validate,
+    Validate(Connected),
     /// List, generate, revoke and rotate API keys.
-    #[command(subcommand)]
-    Keys(KeysCommand),
+    Keys(Scoped<KeysCommand>),
     /// List organizations.
-    #[command(subcommand)]
-    Orgs(OrgsCommand),
+    Orgs(Scoped<OrgsCommand>),
     /// Threat Command.
-    #[command(subcommand)]
-    Tc(TcCommand),
+    Tc(Scoped<TcCommand>),
+    /// Check the configuration, the key, the network, TLS and the clipboard, one line each.
+    Doctor(DoctorArgs),
+    /// Write a starter config file, or show the settings in force.
+    Config(Scoped<ConfigCommand>),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Write the man page (roff) to stdout, or one page per command to a directory.
+    Man(ManArgs),
     /// Serve a local Command Platform and Threat Command simulator.
     Simulate(SimulateArgs),
+}
+
+impl Command {
+    /// The connection flags given after the command's name, for the commands
+    /// that talk to the platform.
+    pub fn connection(&self) -> Option<&ConnectionArgs> {
+        match self {
+            Command::Validate(c) => Some(&c.connection),
+            Command::Keys(s) => Some(&s.connection),
+            Command::Orgs(s) => Some(&s.connection),
+            Command::Tc(s) => Some(&s.connection),
+            Command::Doctor(d) => Some(&d.connection),
+            Command::Config(s) => Some(&s.connection),
+            Command::Completions(_) | Command::Man(_) | Command::Simulate(_) => None,
+        }
+    }
+}
+
+/// A platform command without subcommands: just the connection flags.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Connected {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// A platform command group (`keys`, `orgs`, ...): the connection flags,
+/// accepted here and after the subcommand's name.
+#[derive(Debug, Args)]
+pub struct Scoped<C: Subcommand> {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(subcommand)]
+    pub command: C,
+}
+
+/// Flags of `r7keys doctor`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DoctorArgs {
+    /// When the key is refused, try it at every other region (one request each).
+    #[arg(long)]
+    pub find_region: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented starter profile (region, key source; never the key).
+    Init(InitArgs),
+    /// Print the settings in force, merged from flags, environment and profile.
+    Show,
+}
+
+/// Flags of `r7keys config init`; `--profile`, `--region`, `--config` and
+/// `--api-key-file` are the connection flags, written into the profile.
+#[derive(Debug, Clone, Default, Args)]
+pub struct InitArgs {
+    /// A command that prints the API key, e.g. "pass show rapid7/us".
+    #[arg(long, conflicts_with = "api_key_file")]
+    pub api_key_command: Option<String>,
+    /// The email of the key's user (validate then says whether they are a platform admin).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Replace an existing config file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Flags of `r7keys completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Flags of `r7keys man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write r7keys.1 and one page per command (r7keys-keys-list.1, ...) here.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,4 +389,198 @@ pub struct FaultList(pub Vec<FaultRule>);
 
 fn parse_faults(text: &str) -> Result<FaultList, String> {
     parse_spec(text).map(FaultList)
+}
+
+/// The command line's definition, as parsed, completed and documented: the
+/// top-level connection flags are local to the top level, while each
+/// platform command's own copy is global within it.
+pub fn definition() -> clap::Command {
+    Cli::command().mut_args(|arg| arg.global(false))
+}
+
+impl Cli {
+    /// Parses the process's arguments.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        Cli::parse_args_from(std::env::args_os())
+    }
+
+    /// Parses `args` (the first is the program's name).
+    pub fn parse_args_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut definition = definition();
+        let mut matches = definition.try_get_matches_from_mut(args)?;
+        if let Some((name, _)) = matches.subcommand() {
+            let name = name.to_string();
+            let local = Cli::command()
+                .get_subcommands()
+                .find(|c| c.get_name() == name)
+                .is_some_and(|c| !c.get_arguments().any(|a| a.get_id() == "region"));
+            let given = connection_ids()
+                .into_iter()
+                .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine));
+            if let (true, Some(id)) = (local, given) {
+                return Err(definition.error(
+                    ErrorKind::ArgumentConflict,
+                    format!(
+                        "--{} does not apply to `r7keys {name}`",
+                        id.replace('_', "-")
+                    ),
+                ));
+            }
+        }
+        Cli::from_arg_matches_mut(&mut matches)
+    }
+
+    /// The connection flags in force for the command: those given after its
+    /// name win over those given before it.
+    pub fn connection_for_command(&self) -> ConnectionArgs {
+        match self.command.as_ref().and_then(Command::connection) {
+            Some(after) => self.connection.overlay(after),
+            None => self.connection.clone(),
+        }
+    }
+}
+
+/// The ids of the connection flags.
+fn connection_ids() -> Vec<String> {
+    ConnectionArgs::augment_args(clap::Command::new("connection"))
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect()
+}
+
+impl ConnectionArgs {
+    /// These flags with `after`'s on top: a value given after the command's
+    /// name wins (for `--ca-cert` too, as clap's global flags always did),
+    /// switches add up.
+    #[must_use]
+    pub fn overlay(&self, after: &ConnectionArgs) -> ConnectionArgs {
+        fn pick<T: Clone>(before: Option<&T>, after: Option<&T>) -> Option<T> {
+            after.or(before).cloned()
+        }
+        ConnectionArgs {
+            profile: pick(self.profile.as_ref(), after.profile.as_ref()),
+            config: pick(self.config.as_ref(), after.config.as_ref()),
+            region: pick(self.region.as_ref(), after.region.as_ref()),
+            endpoint: pick(self.endpoint.as_ref(), after.endpoint.as_ref()),
+            tc_endpoint: pick(self.tc_endpoint.as_ref(), after.tc_endpoint.as_ref()),
+            api_key_file: pick(self.api_key_file.as_ref(), after.api_key_file.as_ref()),
+            tc_api_key_file: pick(
+                self.tc_api_key_file.as_ref(),
+                after.tc_api_key_file.as_ref(),
+            ),
+            ca_cert: if after.ca_cert.is_empty() {
+                self.ca_cert.clone()
+            } else {
+                after.ca_cert.clone()
+            },
+            tenant: pick(self.tenant.as_ref(), after.tenant.as_ref()),
+            read_only: self.read_only || after.read_only,
+            output: pick(self.output.as_ref(), after.output.as_ref()),
+            verbose: self.verbose || after.verbose,
+            timeout: pick(self.timeout.as_ref(), after.timeout.as_ref()),
+            connect_timeout: pick(
+                self.connect_timeout.as_ref(),
+                after.connect_timeout.as_ref(),
+            ),
+            page_size: pick(self.page_size.as_ref(), after.page_size.as_ref()),
+            concurrency: pick(self.concurrency.as_ref(), after.concurrency.as_ref()),
+            retries: pick(self.retries.as_ref(), after.retries.as_ref()),
+            deadline: pick(self.deadline.as_ref(), after.deadline.as_ref()),
+            max_pages: pick(self.max_pages.as_ref(), after.max_pages.as_ref()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Cli, clap::Error> {
+        Cli::parse_args_from(std::iter::once("r7keys").chain(line.split_whitespace()))
+    }
+
+    fn connection(line: &str) -> ConnectionArgs {
+        parse(line)
+            .unwrap_or_else(|e| panic!("{line}: {e}"))
+            .connection_for_command()
+    }
+
+    #[test]
+    fn connection_flags_go_before_or_after_the_command() {
+        for line in [
+            "--region eu keys list",
+            "keys list --region eu",
+            "keys --region eu list",
+            "--region us keys list --region eu",
+            "--region eu validate",
+            "validate --region eu",
+            "--region eu",
+            "doctor --region eu",
+            "--region eu config show",
+            "config show --region eu",
+        ] {
+            assert_eq!(connection(line).region.as_deref(), Some("eu"), "{line}");
+        }
+        let c = connection("--ca-cert a.pem -v keys list --ca-cert b.pem --read-only");
+        assert_eq!(
+            c.ca_cert,
+            vec![PathBuf::from("b.pem")],
+            "the later list wins"
+        );
+        assert!(c.verbose && c.read_only);
+        let c = connection("--ca-cert a.pem --ca-cert b.pem tc status --output json");
+        assert_eq!(
+            c.ca_cert,
+            vec![PathBuf::from("a.pem"), PathBuf::from("b.pem")]
+        );
+        assert_eq!(c.output, Some(OutputFormat::Json));
+        let c = connection("keys list --ca-cert a.pem --ca-cert b.pem --tenant t");
+        assert_eq!(c.ca_cert.len(), 2);
+        assert_eq!(c.tenant.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn the_simulator_and_the_generators_take_no_connection_flags() {
+        for line in [
+            "simulate --tenant x",
+            "simulate --output json",
+            "--region eu simulate",
+            "--api-key-file k simulate --seed 3",
+            "completions bash --region eu",
+            "--region eu man",
+        ] {
+            let error = parse(line).expect_err(line);
+            assert!(
+                matches!(
+                    error.kind(),
+                    ErrorKind::UnknownArgument | ErrorKind::ArgumentConflict
+                ),
+                "{line}: {error}"
+            );
+        }
+        assert!(parse("simulate --seed 3 --keys 10").is_ok());
+        assert!(parse("completions zsh").is_ok());
+    }
+
+    #[test]
+    fn simulate_help_lists_only_the_simulators_flags() {
+        let help = definition()
+            .find_subcommand_mut("simulate")
+            .expect("simulate")
+            .render_long_help()
+            .to_string();
+        assert!(
+            help.contains("--credentials-out") && help.contains("--faults"),
+            "{help}"
+        );
+        for flag in connection_ids() {
+            let flag = format!("--{}", flag.replace('_', "-"));
+            assert!(!help.contains(&format!("{flag} ")), "{flag} in {help}");
+            assert!(!help.contains(&format!("{flag}\n")), "{flag} in {help}");
+        }
+    }
 }

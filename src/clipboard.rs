@@ -8,6 +8,7 @@
 //! screen (chunked). A terminal never confirms an OSC 52 copy, so the route
 //! is always reported and the secret stays on screen as the fallback.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use base64::Engine;
@@ -31,6 +32,8 @@ pub struct Surroundings {
     pub tmux: bool,
     /// tmux passes DCS sequences through (`allow-passthrough on`).
     pub tmux_passthrough: bool,
+    /// tmux's `set-clipboard` (`on`, `external`, `off`), when asked.
+    pub tmux_set_clipboard: Option<String>,
     pub screen: bool,
     pub desktop: bool,
 }
@@ -44,49 +47,212 @@ impl Surroundings {
             mode: std::env::var("R7KEYS_CLIPBOARD").unwrap_or_else(|_| "auto".into()),
             ssh: set("SSH_TTY") || set("SSH_CONNECTION") || set("SSH_CLIENT"),
             tmux,
-            tmux_passthrough: tmux && tmux_allows_passthrough(),
+            tmux_passthrough: tmux
+                && tmux_option("allow-passthrough")
+                    .is_some_and(|v| matches!(v.as_str(), "on" | "all")),
+            tmux_set_clipboard: if tmux {
+                tmux_option("set-clipboard")
+            } else {
+                None
+            },
             screen: !tmux && set("STY"),
             desktop: set("DISPLAY") || set("WAYLAND_DISPLAY"),
         }
     }
 }
 
-fn tmux_allows_passthrough() -> bool {
+/// An option's value in force (session, window or global), as tmux says it.
+fn tmux_option(name: &str) -> Option<String> {
     std::process::Command::new("tmux")
-        .args(["show", "-Av", "allow-passthrough"])
+        .args(["show", "-Av", name])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .output()
         .ok()
         .filter(|o| o.status.success())
-        .is_some_and(|o| matches!(String::from_utf8_lossy(&o.stdout).trim(), "on" | "all"))
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The way a copy goes, decided from the surroundings alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Copying is off: the secret is copied from the screen.
+    Off,
+    /// The desktop clipboard only (`R7KEYS_CLIPBOARD=native`).
+    Native,
+    /// The desktop clipboard, OSC 52 if it fails (a local desktop).
+    NativeThenOsc52,
+    /// OSC 52 to the terminal (SSH, no desktop, or `R7KEYS_CLIPBOARD=osc52`).
+    Osc52,
+}
+
+/// How an OSC 52 sequence is wrapped for the multiplexer in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrapping {
+    /// Straight to the terminal.
+    Raw,
+    /// tmux DCS passthrough (`allow-passthrough on`).
+    TmuxPassthrough,
+    /// Raw to tmux, which forwards it only with `set-clipboard on`.
+    TmuxClipboard,
+    /// GNU screen, in chunked DCS strings.
+    Screen,
+}
+
+/// What `c` would do, why, and how sure that is: for `doctor` and the copy itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub route: Route,
+    pub wrapping: Wrapping,
+    /// The route and the reason, in words.
+    pub why: String,
+    /// Whether the copy is likely to arrive (OSC 52 is never confirmed).
+    pub doubtful: bool,
+    /// What to change when it is doubtful.
+    pub fix: Option<String>,
+}
+
+/// How OSC 52 is wrapped in these surroundings.
+pub fn wrapping(surroundings: &Surroundings) -> Wrapping {
+    if surroundings.tmux && surroundings.tmux_passthrough {
+        Wrapping::TmuxPassthrough
+    } else if surroundings.tmux {
+        Wrapping::TmuxClipboard
+    } else if surroundings.screen {
+        Wrapping::Screen
+    } else {
+        Wrapping::Raw
+    }
+}
+
+/// The OSC 52 leg of a plan: its words, and a fix when it may not arrive.
+fn osc52_leg(surroundings: &Surroundings) -> (String, Option<String>) {
+    match wrapping(surroundings) {
+        Wrapping::TmuxPassthrough => (
+            "OSC 52 wrapped for tmux passthrough (allow-passthrough is on)".into(),
+            None,
+        ),
+        Wrapping::TmuxClipboard => match surroundings.tmux_set_clipboard.as_deref() {
+            Some("on") => (
+                "OSC 52 to tmux, which forwards it (set-clipboard on); tmux keeps a copy in its paste buffers (tmux delete-buffer)".into(),
+                None,
+            ),
+            other => (
+                format!(
+                    "OSC 52 to tmux, which drops it: allow-passthrough is off and set-clipboard is {}",
+                    other.unwrap_or("unknown")
+                ),
+                Some(
+                    "tmux set -g allow-passthrough on (best: no copy stays in tmux), or tmux set -g set-clipboard on; add the line to ~/.tmux.conf"
+                        .into(),
+                ),
+            ),
+        },
+        Wrapping::Screen => (
+            "OSC 52 through GNU screen, in chunks; only some screen versions pass it on".into(),
+            Some("check with a paste; tmux (allow-passthrough on) is the surer route".into()),
+        ),
+        Wrapping::Raw => (
+            "OSC 52 to the terminal, which must allow it (most do; GNOME Terminal and macOS Terminal do not)"
+                .into(),
+            None,
+        ),
+    }
+}
+
+/// Decides the route a copy takes (research/peers.md, section d.5).
+pub fn plan(surroundings: &Surroundings) -> Plan {
+    let mode = surroundings.mode.as_str();
+    let (osc52, osc52_fix) = osc52_leg(surroundings);
+    let wrapping = wrapping(surroundings);
+    let mut plan = Plan {
+        route: Route::Osc52,
+        wrapping,
+        why: String::new(),
+        doubtful: false,
+        fix: None,
+    };
+    match mode {
+        "off" => {
+            plan.route = Route::Off;
+            plan.why = "off (R7KEYS_CLIPBOARD=off): the key is copied from the screen".into();
+        }
+        "native" => {
+            plan.route = Route::Native;
+            plan.why = "the desktop clipboard (R7KEYS_CLIPBOARD=native)".into();
+            if surroundings.ssh {
+                plan.why
+                    .push_str(", but inside SSH that is the remote host's clipboard");
+                plan.doubtful = true;
+                plan.fix = Some("unset R7KEYS_CLIPBOARD (auto uses OSC 52 over SSH)".into());
+            }
+        }
+        "osc52" => {
+            plan.why = format!("{osc52} (R7KEYS_CLIPBOARD=osc52)");
+            plan.doubtful = osc52_fix.is_some();
+            plan.fix = osc52_fix;
+        }
+        _ => {
+            let reason = if surroundings.ssh {
+                "inside SSH, where a desktop copy would land on the remote host"
+            } else if !surroundings.desktop {
+                "no desktop here (neither DISPLAY nor WAYLAND_DISPLAY)"
+            } else {
+                ""
+            };
+            if reason.is_empty() {
+                plan.route = Route::NativeThenOsc52;
+                plan.why = format!("the desktop clipboard on this local desktop, else {osc52}");
+            } else {
+                plan.why = format!("{osc52}: {reason}");
+                plan.doubtful = osc52_fix.is_some();
+                plan.fix = osc52_fix;
+            }
+            if !matches!(mode, "auto" | "") {
+                let _ = write!(
+                    plan.why,
+                    " (R7KEYS_CLIPBOARD={} is not auto, native, osc52 or off: taken as auto)",
+                    crate::sanitize::sanitize(mode)
+                );
+                plan.doubtful = true;
+                plan.fix.get_or_insert_with(|| {
+                    "set R7KEYS_CLIPBOARD to auto, native, osc52 or off".into()
+                });
+            }
+        }
+    }
+    plan
 }
 
 /// The OSC 52 sequence for `text` (empty text clears), wrapped for the multiplexer.
 pub fn osc52(text: &str, surroundings: &Surroundings) -> Vec<u8> {
     let payload = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let raw = format!("\u{1b}]52;c;{payload}\u{7}");
-    if surroundings.tmux && surroundings.tmux_passthrough {
+    match wrapping(surroundings) {
         // DCS passthrough: every ESC inside is doubled.
-        return format!(
+        Wrapping::TmuxPassthrough => format!(
             "\u{1b}Ptmux;{}\u{1b}\\",
             raw.replace('\u{1b}', "\u{1b}\u{1b}")
         )
-        .into_bytes();
-    }
-    if surroundings.screen {
-        // screen caps string sequences (256 bytes on old versions): one DCS per chunk.
-        let mut out = Vec::new();
-        for chunk in raw.as_bytes().chunks(250) {
-            out.extend_from_slice(b"\x1bP");
-            out.extend_from_slice(chunk);
-            out.extend_from_slice(b"\x1b\\");
+        .into_bytes(),
+        Wrapping::Screen => {
+            // screen caps string sequences (256 bytes on old versions): one DCS per chunk.
+            let mut out = Vec::new();
+            for chunk in raw.as_bytes().chunks(250) {
+                out.extend_from_slice(b"\x1bP");
+                out.extend_from_slice(chunk);
+                out.extend_from_slice(b"\x1b\\");
+            }
+            out
         }
-        return out;
+        Wrapping::Raw | Wrapping::TmuxClipboard => raw.into_bytes(),
     }
-    raw.into_bytes()
 }
 
+/// The route the last copy took, so that clearing takes the same one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route {
+enum Used {
     Native,
     Osc52,
 }
@@ -96,7 +262,7 @@ pub struct SystemClipboard<W: Write + Send> {
     surroundings: Surroundings,
     native: Option<arboard::Clipboard>,
     out: W,
-    last: Option<Route>,
+    last: Option<Used>,
 }
 
 impl<W: Write + Send> SystemClipboard<W> {
@@ -125,15 +291,12 @@ impl<W: Write + Send> SystemClipboard<W> {
             .write_all(&bytes)
             .and_then(|()| self.out.flush())
             .map_err(|e| e.to_string())?;
-        self.last = Some(Route::Osc52);
-        let route = if self.surroundings.tmux && self.surroundings.tmux_passthrough {
-            "OSC 52 through tmux passthrough"
-        } else if self.surroundings.tmux {
-            "OSC 52 to tmux (needs `set -g set-clipboard on`)"
-        } else if self.surroundings.screen {
-            "OSC 52 through GNU screen"
-        } else {
-            "OSC 52"
+        self.last = Some(Used::Osc52);
+        let route = match wrapping(&self.surroundings) {
+            Wrapping::TmuxPassthrough => "OSC 52 through tmux passthrough",
+            Wrapping::TmuxClipboard => "OSC 52 to tmux (needs `set -g set-clipboard on`)",
+            Wrapping::Screen => "OSC 52 through GNU screen",
+            Wrapping::Raw => "OSC 52",
         };
         Ok(format!(
             "{route}; terminals do not confirm it, so check with a paste"
@@ -143,20 +306,18 @@ impl<W: Write + Send> SystemClipboard<W> {
 
 impl<W: Write + Send> Clipboard for SystemClipboard<W> {
     fn copy(&mut self, text: &str) -> Result<String, String> {
-        let mode = self.surroundings.mode.clone();
-        match mode.as_str() {
-            "off" => {
+        match plan(&self.surroundings).route {
+            Route::Off => {
                 Err("copying is off (R7KEYS_CLIPBOARD=off): copy the key from the screen".into())
             }
-            "osc52" => self.osc52_copy(text),
-            "native" => self.native_copy(text).map(|()| {
-                self.last = Some(Route::Native);
+            Route::Osc52 => self.osc52_copy(text),
+            Route::Native => self.native_copy(text).map(|()| {
+                self.last = Some(Used::Native);
                 "the desktop clipboard".to_string()
             }),
-            _ if self.surroundings.ssh || !self.surroundings.desktop => self.osc52_copy(text),
-            _ => match self.native_copy(text) {
+            Route::NativeThenOsc52 => match self.native_copy(text) {
                 Ok(()) => {
-                    self.last = Some(Route::Native);
+                    self.last = Some(Used::Native);
                     Ok("the desktop clipboard".into())
                 }
                 Err(why) => self
@@ -168,7 +329,7 @@ impl<W: Write + Send> Clipboard for SystemClipboard<W> {
 
     fn clear_if_holds(&mut self, secret_hash: &[u8; 32]) {
         match self.last {
-            Some(Route::Native) => {
+            Some(Used::Native) => {
                 if let Some(clipboard) = self.native.as_mut() {
                     let holds = clipboard.get_text().is_ok_and(|t| {
                         <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == *secret_hash
@@ -178,7 +339,7 @@ impl<W: Write + Send> Clipboard for SystemClipboard<W> {
                     }
                 }
             }
-            Some(Route::Osc52) => {
+            Some(Used::Osc52) => {
                 let bytes = osc52("", &self.surroundings);
                 let _ = self.out.write_all(&bytes).and_then(|()| self.out.flush());
             }
@@ -218,9 +379,90 @@ mod tests {
             ssh: true,
             tmux,
             tmux_passthrough: passthrough,
+            tmux_set_clipboard: None,
             screen,
             desktop: false,
         }
+    }
+
+    fn auto(change: impl FnOnce(&mut Surroundings)) -> Plan {
+        let mut surroundings = Surroundings {
+            mode: "auto".into(),
+            ..Surroundings::default()
+        };
+        change(&mut surroundings);
+        plan(&surroundings)
+    }
+
+    #[test]
+    fn the_plan_follows_the_decision_order() {
+        let local = auto(|s| s.desktop = true);
+        assert_eq!(local.route, Route::NativeThenOsc52);
+        assert!(!local.doubtful, "{local:?}");
+
+        let ssh = auto(|s| {
+            s.desktop = true;
+            s.ssh = true;
+        });
+        assert_eq!((ssh.route, ssh.wrapping), (Route::Osc52, Wrapping::Raw));
+        assert!(ssh.why.contains("inside SSH"), "{ssh:?}");
+
+        let headless = auto(|_| {});
+        assert_eq!(headless.route, Route::Osc52);
+        assert!(headless.why.contains("no desktop"), "{headless:?}");
+
+        let off = auto(|s| s.mode = "off".into());
+        assert_eq!(off.route, Route::Off);
+
+        let odd = auto(|s| s.mode = "tmux".into());
+        assert_eq!(odd.route, Route::Osc52);
+        assert!(odd.doubtful && odd.why.contains("taken as auto"), "{odd:?}");
+
+        let native_over_ssh = auto(|s| {
+            s.mode = "native".into();
+            s.ssh = true;
+        });
+        assert_eq!(native_over_ssh.route, Route::Native);
+        assert!(native_over_ssh.doubtful, "{native_over_ssh:?}");
+    }
+
+    #[test]
+    fn the_plan_reads_tmux_options() {
+        let passthrough = auto(|s| {
+            s.tmux = true;
+            s.tmux_passthrough = true;
+        });
+        assert_eq!(passthrough.wrapping, Wrapping::TmuxPassthrough);
+        assert!(!passthrough.doubtful, "{passthrough:?}");
+
+        let dropped = auto(|s| {
+            s.tmux = true;
+            s.tmux_set_clipboard = Some("external".into());
+        });
+        assert_eq!(dropped.wrapping, Wrapping::TmuxClipboard);
+        assert!(dropped.doubtful, "{dropped:?}");
+        assert!(
+            dropped.why.contains("set-clipboard is external"),
+            "{dropped:?}"
+        );
+        assert!(
+            dropped
+                .fix
+                .as_deref()
+                .is_some_and(|f| f.contains("allow-passthrough on")),
+            "{dropped:?}"
+        );
+
+        let forwarded = auto(|s| {
+            s.tmux = true;
+            s.tmux_set_clipboard = Some("on".into());
+        });
+        assert!(!forwarded.doubtful, "{forwarded:?}");
+        assert!(forwarded.why.contains("paste buffers"), "{forwarded:?}");
+
+        let screen = auto(|s| s.screen = true);
+        assert_eq!(screen.wrapping, Wrapping::Screen);
+        assert!(screen.doubtful, "{screen:?}");
     }
 
     #[test]

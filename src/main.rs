@@ -3,13 +3,12 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use r7keys::cli::{Cli, Command, SimulateArgs};
 use r7keys::simulator::{Credentials, SimConfig, Simulator};
 
 fn main() -> ExitCode {
     let _ = r7keys::runtime::PROCESS_START.set(std::time::Instant::now());
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(error) => {
             let usage = error.use_stderr();
@@ -50,18 +49,17 @@ fn main() -> ExitCode {
     };
     r7keys::api::tls::install_default_provider();
     r7keys::logging::init();
+    let connection = cli.connection_for_command();
     let outcome = runtime.block_on(async {
         match cli.command {
             Some(Command::Simulate(args)) => simulate(args).await,
             Some(command) => Ok(ExitCode::from(
-                r7keys::commands::run(command, &cli.connection).await,
+                r7keys::commands::run(command, &connection).await,
             )),
             None if cli.demo => Ok(ExitCode::from(
-                r7keys::console::demo(cli.demo_role.principal(), &cli.connection).await,
+                r7keys::console::demo(cli.demo_role.principal(), &connection).await,
             )),
-            None => Ok(ExitCode::from(
-                r7keys::console::console(&cli.connection).await,
-            )),
+            None => Ok(ExitCode::from(r7keys::console::console(&connection).await)),
         }
     });
     outcome.unwrap_or_else(|message| {

@@ -179,7 +179,7 @@ async fn an_endless_bare_list_meets_the_ceiling() {
 }
 
 fn envelope(
-    items: Vec<Value>,
+    items: &[Value],
     index: usize,
     size: usize,
     total_data: usize,
@@ -195,7 +195,7 @@ async fn a_page_count_that_grows_is_followed() {
         // 3 pages at first; from page 1 on the server says 5.
         let total = if asked.index == 0 { 3 } else { 5 };
         let from = asked.index * 10;
-        envelope(keys(from..from + 10), asked.index, 10, total * 10, total)
+        envelope(&keys(from..from + 10), asked.index, 10, total * 10, total)
     })
     .await;
     assert_eq!(list(&server, 10).await.unwrap().len(), 50);
@@ -213,7 +213,7 @@ async fn a_page_count_that_shrinks_ends_sooner() {
         } else {
             Vec::new()
         };
-        envelope(items, asked.index, 10, total * 10, total)
+        envelope(&items, asked.index, 10, total * 10, total)
     })
     .await;
     let got: BTreeSet<String> = list(&server, 10).await.unwrap().into_iter().collect();
@@ -224,7 +224,7 @@ async fn a_page_count_that_shrinks_ends_sooner() {
 /// Metadata that says page 0 whatever was asked: the server ignores index.
 #[tokio::test]
 async fn metadata_that_ignores_index_is_not_walked_again_and_again() {
-    let server = serve(|_| envelope(keys(0..10), 0, 10, 100, 10)).await;
+    let server = serve(|_| envelope(&keys(0..10), 0, 10, 100, 10)).await;
     let got = list(&server, 10).await.unwrap();
     assert_eq!(got, ids(0..10));
     assert!(
@@ -240,7 +240,7 @@ async fn a_page_size_of_zero_is_worked_around() {
     let server = serve(|asked| {
         // The server pages by 10 whatever is asked, and says size 0.
         let from = asked.index * 10;
-        envelope(keys(from..(from + 10).min(30)), asked.index, 0, 30, 3)
+        envelope(&keys(from..(from + 10).min(30)), asked.index, 0, 30, 3)
     })
     .await;
     assert_eq!(list(&server, 100).await.unwrap(), ids(0..30));
@@ -252,7 +252,7 @@ async fn a_page_size_of_zero_is_worked_around() {
 async fn an_absurd_page_count_meets_the_ceiling() {
     let server = serve(|asked| {
         envelope(
-            keys(asked.index..asked.index + 1),
+            &keys(asked.index..asked.index + 1),
             asked.index,
             1,
             1 << 40,

@@ -183,7 +183,7 @@ fn transport_error(error: &reqwest::Error, url: &str) -> ApiError {
     } else if is_certificate_problem(error) {
         ApiError::Network {
             detail: format!(
-                "{url}: the server's TLS certificate is not trusted ({}). If a corporate proxy \
+                "{url}: {UNTRUSTED} ({}). If a corporate proxy \
                  inspects TLS, trust its CA with --ca-cert FILE (or the profile's ca_cert, or \
                  SSL_CERT_FILE)",
                 describe(error)
@@ -194,6 +194,16 @@ fn transport_error(error: &reqwest::Error, url: &str) -> ApiError {
             detail: format!("{url}: {}", describe(error)),
         }
     }
+}
+
+/// The words every untrusted-certificate error carries.
+const UNTRUSTED: &str = "the server's TLS certificate is not trusted";
+
+/// Whether a call failed because the server's certificate is not trusted
+/// (an unknown issuer, a TLS-inspecting proxy), as opposed to any other
+/// network failure.
+pub fn is_untrusted_certificate(error: &ApiError) -> bool {
+    matches!(error, ApiError::Network { detail } if detail.contains(UNTRUSTED))
 }
 
 /// Whether the connection failed on the server's certificate: retrying cannot help.

@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -76,6 +76,84 @@ fn endpoint_template(text: &str, what: &str, needs_region: bool) -> Result<Strin
             "the {what} {text:?} is not an http:// or https:// URL, e.g. {example}"
         ))),
     }
+}
+
+/// Where a secret (the API key, the Threat Command key) comes from, told
+/// without reading it: `doctor` and `config show` name it, never the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A file given by a flag (`--api-key-file`, `--tc-api-key-file`).
+    FlagFile { flag: &'static str, path: PathBuf },
+    /// An environment variable (`R7_API_KEY`, `R7_TC_API_KEY`).
+    Env(&'static str),
+    /// The profile's `api_key_file` / `tc_api_key_file`.
+    ProfileFile {
+        setting: &'static str,
+        path: PathBuf,
+    },
+    /// The profile's `api_key_command` / `tc_api_key_command`.
+    ProfileCommand {
+        setting: &'static str,
+        command: String,
+    },
+}
+
+impl KeySource {
+    /// The source in words. A command is shown by its program only, since
+    /// its arguments could hold anything (`echo <key>` is not unheard of).
+    pub fn describe(&self) -> String {
+        match self {
+            KeySource::FlagFile { flag, path } => format!("the file {} ({flag})", path.display()),
+            KeySource::Env(name) => format!("the environment variable {name}"),
+            KeySource::ProfileFile { setting, path } => {
+                format!("the file {} (the profile's {setting})", path.display())
+            }
+            KeySource::ProfileCommand { setting, command } => {
+                format!(
+                    "the command `{}` (the profile's {setting})",
+                    command_program(command)
+                )
+            }
+        }
+    }
+
+    /// The file the key is read from, if it is a file.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            KeySource::FlagFile { path, .. } | KeySource::ProfileFile { path, .. } => Some(path),
+            KeySource::Env(_) | KeySource::ProfileCommand { .. } => None,
+        }
+    }
+}
+
+/// A command's program, with `…` standing for its arguments.
+pub fn command_program(command: &str) -> String {
+    let mut words = command.split_whitespace();
+    let program = words.next().unwrap_or("");
+    let shown = crate::sanitize::display(program, 60);
+    if words.next().is_some() {
+        format!("{shown} …")
+    } else {
+        shown
+    }
+}
+
+/// Whether a file's mode lets its group or others read it.
+pub fn readable_by_others(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o044 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// Whether an environment variable holds something a key could be.
+fn env_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
 }
 
 impl Context {
@@ -162,6 +240,85 @@ impl Context {
             "no API key: set R7_API_KEY, pass --api-key-file FILE, or give the profile an \
              api_key_file or api_key_command (see r7keys --help)",
         ))
+    }
+
+    /// Where [`Context::api_key`] would take the key from, in the same
+    /// order, without reading it; `None` when no source is configured.
+    pub fn api_key_source(&self) -> Option<KeySource> {
+        if let Some(path) = &self.args.api_key_file {
+            return Some(KeySource::FlagFile {
+                flag: "--api-key-file",
+                path: path.clone(),
+            });
+        }
+        if env_set("R7_API_KEY") {
+            return Some(KeySource::Env("R7_API_KEY"));
+        }
+        if let Some(path) = &self.profile.api_key_file {
+            return Some(KeySource::ProfileFile {
+                setting: "api_key_file",
+                path: path.clone(),
+            });
+        }
+        self.profile
+            .api_key_command
+            .as_ref()
+            .map(|command| KeySource::ProfileCommand {
+                setting: "api_key_command",
+                command: command.clone(),
+            })
+    }
+
+    /// The Threat Command account id, from `R7_TC_ACCOUNT_ID` or the profile.
+    pub fn tc_account_id(&self) -> Option<String> {
+        std::env::var("R7_TC_ACCOUNT_ID")
+            .ok()
+            .or_else(|| self.profile.tc_account_id.clone())
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+    }
+
+    /// Where [`Context::tc_client`] would take the Threat Command key from.
+    pub fn tc_key_source(&self) -> Option<KeySource> {
+        if let Some(path) = &self.args.tc_api_key_file {
+            return Some(KeySource::FlagFile {
+                flag: "--tc-api-key-file",
+                path: path.clone(),
+            });
+        }
+        if env_set("R7_TC_API_KEY") {
+            return Some(KeySource::Env("R7_TC_API_KEY"));
+        }
+        if let Some(path) = &self.profile.tc_api_key_file {
+            return Some(KeySource::ProfileFile {
+                setting: "tc_api_key_file",
+                path: path.clone(),
+            });
+        }
+        self.profile
+            .tc_api_key_command
+            .as_ref()
+            .map(|command| KeySource::ProfileCommand {
+                setting: "tc_api_key_command",
+                command: command.clone(),
+            })
+    }
+
+    /// The profile in force and why it was chosen, in words.
+    pub fn profile_origin(&self) -> String {
+        match (&self.profile_name, &self.args.profile) {
+            (None, _) => "none: defaults".into(),
+            (Some(name), Some(_)) if std::env::var("R7_PROFILE").ok().as_ref() == Some(name) => {
+                format!("{name} (R7_PROFILE)")
+            }
+            (Some(name), Some(_)) => format!("{name} (--profile)"),
+            (Some(name), None) => format!("{name} (default_profile)"),
+        }
+    }
+
+    /// The flags this context was resolved from.
+    pub fn args(&self) -> &ConnectionArgs {
+        &self.args
     }
 
     /// The platform client (made once): it says on stderr when it waits for

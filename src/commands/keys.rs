@@ -106,7 +106,7 @@ impl KeySink {
 
 /// The failure for output that could not be written: none for a reader
 /// that went away (`| head`), a clear error otherwise.
-pub(super) fn output_failure(error: WriteError) -> Failure {
+pub(crate) fn output_failure(error: WriteError) -> Failure {
     match error {
         WriteError::Gone => Failure::quiet(exit::OK),
         WriteError::Failed(error) => {

@@ -5,16 +5,19 @@
 mod budgets;
 mod confirm;
 mod context;
+pub mod doctor;
 mod key_source;
 mod keys;
 mod orgs;
 pub mod out;
 pub mod output;
+mod profile;
 mod rotate;
+pub mod shell;
 mod tc;
 mod waits;
 
-pub use context::Context;
+pub use context::{Context, KeySource, command_program, readable_by_others};
 
 use crate::api::ApiError;
 use crate::api::error::exit;
@@ -71,9 +74,17 @@ async fn validate(cx: &Context) -> CommandResult {
     Ok(exit::OK)
 }
 
-/// Runs a platform command; answers its exit code.
+/// Runs a command other than `simulate`; answers its exit code. `args` are
+/// the connection flags in force (see [`crate::cli::Cli::connection_for_command`]).
 pub async fn run(command: Command, args: &ConnectionArgs) -> u8 {
     let outcome = async {
+        match command {
+            Command::Doctor(doctor) => return Ok(doctor::run(args, doctor.find_region).await),
+            Command::Completions(c) => return shell::completions(c.shell),
+            Command::Man(m) => return shell::man(m.dir.as_deref()),
+            Command::Config(scoped) => return profile::run(&scoped.command, args),
+            _ => {}
+        }
         let cx = Context::resolve(args)?;
         let outcome = run_in(command, &cx).await;
         cx.remember_budgets();
@@ -92,32 +103,35 @@ pub async fn run(command: Command, args: &ConnectionArgs) -> u8 {
 }
 
 async fn run_in(command: Command, cx: &Context) -> CommandResult {
-    {
-        match command {
-            Command::Validate => validate(cx).await,
-            Command::Keys(KeysCommand::List {
+    match command {
+        Command::Validate(_) => validate(cx).await,
+        Command::Keys(scoped) => match scoped.command {
+            KeysCommand::List {
                 kind,
                 org,
                 all_tenants,
                 older_than,
-            }) => keys::list(cx, kind, org, all_tenants, older_than).await,
-            Command::Keys(KeysCommand::Generate { kind, name, org }) => {
-                keys::generate(cx, kind, name, org).await
-            }
-            Command::Keys(KeysCommand::Revoke { id, yes }) => keys::revoke(cx, &id, yes).await,
-            Command::Keys(KeysCommand::Rotate {
+            } => keys::list(cx, kind, org, all_tenants, older_than).await,
+            KeysCommand::Generate { kind, name, org } => keys::generate(cx, kind, name, org).await,
+            KeysCommand::Revoke { id, yes } => keys::revoke(cx, &id, yes).await,
+            KeysCommand::Rotate {
                 id,
                 yes,
                 keep_old,
                 name,
-            }) => rotate::rotate(cx, &id, yes, keep_old, name).await,
-            Command::Orgs(OrgsCommand::List) => orgs::list(cx).await,
-            Command::Orgs(OrgsCommand::Managed) => orgs::managed(cx).await,
-            Command::Tc(TcCommand::Status { customer }) => tc::status(cx, customer).await,
-            Command::Simulate(_) => Err(Failure::new(
-                exit::USAGE,
-                "simulate is not a platform command",
-            )),
-        }
+            } => rotate::rotate(cx, &id, yes, keep_old, name).await,
+        },
+        Command::Orgs(scoped) => match scoped.command {
+            OrgsCommand::List => orgs::list(cx).await,
+            OrgsCommand::Managed => orgs::managed(cx).await,
+        },
+        Command::Tc(scoped) => match scoped.command {
+            TcCommand::Status { customer } => tc::status(cx, customer).await,
+        },
+        Command::Doctor(_)
+        | Command::Config(_)
+        | Command::Completions(_)
+        | Command::Man(_)
+        | Command::Simulate(_) => Err(Failure::new(exit::USAGE, "not a platform command")),
     }
 }
