@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::api::KeyKind;
+use crate::api::{AuditAction, KeyKind};
+use crate::commands::when::{When, parse_when};
 use crate::simulator::RateBudget;
 use crate::simulator::faults::{FaultRule, Latency, parse_spec};
 
@@ -86,6 +87,9 @@ pub struct ConnectionArgs {
     /// Retries of idempotent calls.
     #[arg(long, global = true)]
     pub retries: Option<u32>,
+    /// Do not write the journal of mutations ($XDG_STATE_HOME/r7keys/journal.jsonl).
+    #[arg(long, global = true)]
+    pub no_journal: bool,
 }
 
 /// How results are printed.
@@ -134,6 +138,11 @@ pub enum Command {
     /// Threat Command.
     #[command(subcommand)]
     Tc(TcCommand),
+    /// Who did what to which key: API-key events of the platform audit log,
+    /// newest first (needs an organization key or a Platform Administrator's user key).
+    Audit(AuditArgs),
+    /// The local journal of every key mutation r7keys made, oldest first.
+    Journal(JournalArgs),
     /// Serve a local Command Platform and Threat Command simulator.
     Simulate(SimulateArgs),
 }
@@ -190,6 +199,40 @@ pub enum KeysCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+/// Flags of `r7keys audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// From when: a duration ago (7d, 12h, 2w) or a date or time (2026-05-01, RFC 3339).
+    #[arg(long, value_parser = parse_when, default_value = "30d")]
+    pub since: When,
+    /// Until when (same forms) [default: now].
+    #[arg(long, value_parser = parse_when)]
+    pub until: Option<When>,
+    /// Only events about this key id.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Only events by this actor (email).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only generate or revoke events.
+    #[arg(long)]
+    pub action: Option<AuditAction>,
+    /// Every managed tenant's trail (needs a multi-tenant key).
+    #[arg(long)]
+    pub all_tenants: bool,
+}
+
+/// Flags of `r7keys journal`.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// From when: a duration ago (7d, 12h) or a date or time (2026-05-01, RFC 3339).
+    #[arg(long, value_parser = parse_when)]
+    pub since: Option<When>,
+    /// Until when (same forms).
+    #[arg(long, value_parser = parse_when)]
+    pub until: Option<When>,
 }
 
 #[derive(Debug, Subcommand)]

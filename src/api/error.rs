@@ -63,6 +63,11 @@ pub enum ApiError {
          checked; look for a key with that name and revoke it"
     )]
     OutcomeUnknown { name: String, cause: String },
+    #[error(
+        "{detail}; nothing was sent. Free some space or fix the path, or turn the journal off \
+         (--no-journal, or journal = false in the profile)"
+    )]
+    Journal { detail: String },
     #[error("{0}")]
     Config(String),
 }
@@ -82,7 +87,9 @@ impl ApiError {
             | ApiError::Unreadable { .. }
             | ApiError::LostSecret { .. }
             | ApiError::OutcomeUnknown { .. } => exit::NETWORK,
-            ApiError::ReadOnly { .. } | ApiError::Config(_) => exit::USAGE,
+            ApiError::ReadOnly { .. } | ApiError::Journal { .. } | ApiError::Config(_) => {
+                exit::USAGE
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! within its own budget; one failing tenant is reported, not fatal.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use futures_util::StreamExt;
 
@@ -14,19 +15,28 @@ use crate::region::Region;
 
 /// What one tenant gave.
 #[derive(Debug)]
-pub struct TenantKeys {
+pub struct TenantOutcome<T> {
     pub tenant: Organization,
-    pub outcome: Result<Vec<KeyInfo>, ApiError>,
+    pub outcome: Result<T, ApiError>,
 }
 
+/// The keys one tenant gave.
+pub type TenantKeys = TenantOutcome<Vec<KeyInfo>>;
+
 impl Client {
-    /// The keys of every tenant in `tenants`, tenants of each region in
-    /// parallel with the other regions.
-    pub async fn keys_of_tenants(
+    /// Runs `work` for every tenant in `tenants`, at the tenant's region with
+    /// its `R7-Organization-Id`: tenants of each region in parallel with the
+    /// other regions, at most the client's concurrency at once within one
+    /// region (whose pacer keeps them within its budget).
+    pub async fn for_each_tenant<T, F, Fut>(
         &self,
         tenants: Vec<Organization>,
-        filter: &KeyFilter,
-    ) -> Vec<TenantKeys> {
+        work: F,
+    ) -> Vec<TenantOutcome<T>>
+    where
+        F: Fn(Target) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
         let mut by_region: BTreeMap<Option<Region>, Vec<Organization>> = BTreeMap::new();
         for tenant in tenants {
             by_region
@@ -34,8 +44,8 @@ impl Client {
                 .or_default()
                 .push(tenant);
         }
-        // Tenants fetched at once within one region: the client's concurrency.
         let per_region = self.settings().concurrency.max(1);
+        let work = &work;
         let regions = by_region.into_iter().map(|(region, tenants)| async move {
             let Some(region) = region else {
                 return tenants
@@ -46,7 +56,7 @@ impl Client {
                             tenant.id,
                             tenant.region.as_deref().unwrap_or("-")
                         );
-                        TenantKeys {
+                        TenantOutcome {
                             tenant,
                             outcome: Err(ApiError::Config(
                                 crate::sanitize::sanitize(&detail).into_owned(),
@@ -58,8 +68,8 @@ impl Client {
             futures_util::stream::iter(tenants)
                 .map(|tenant| async move {
                     let target = Target::new(region, Some(tenant.id.clone()));
-                    let outcome = self.list_keys(&target, filter).await;
-                    TenantKeys { tenant, outcome }
+                    let outcome = work(target).await;
+                    TenantOutcome { tenant, outcome }
                 })
                 .buffer_unordered(per_region)
                 .collect::<Vec<_>>()
@@ -70,5 +80,17 @@ impl Client {
             .into_iter()
             .flatten()
             .collect()
+    }
+
+    /// The keys of every tenant in `tenants`.
+    pub async fn keys_of_tenants(
+        &self,
+        tenants: Vec<Organization>,
+        filter: &KeyFilter,
+    ) -> Vec<TenantKeys> {
+        self.for_each_tenant(tenants, |target| async move {
+            self.list_keys(&target, filter).await
+        })
+        .await
     }
 }

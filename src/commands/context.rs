@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::api::client::{DEFAULT_TC_ENDPOINT, Settings};
 use crate::api::tc::{TcClient, TcCredentials};
-use crate::api::{ApiError, ApiKey, Client, KindNames, Target};
+use crate::api::{ApiError, ApiKey, Client, Journal, KindNames, Target};
 use crate::cli::{ConnectionArgs, OutputFormat};
 use crate::config::{self, Profile};
 use crate::region::Region;
@@ -133,6 +133,12 @@ impl Context {
                 .clone()
                 .unwrap_or(defaults.multi_tenant_user),
         };
+        // Read-only mode makes no mutation, so it has nothing to journal.
+        let journaling = !args.no_journal && profile.journal != Some(false) && !settings.read_only;
+        settings.journal = journaling
+            .then(Journal::default_path)
+            .flatten()
+            .map(|path| Journal::new(path, profile_name.clone()));
         let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
             OutputFormat::Table
         } else {

@@ -9,7 +9,9 @@ use super::context::Context;
 use super::output::print_keys;
 use super::{CommandResult, Failure};
 use crate::api::error::exit;
-use crate::api::{ApiError, Client, KeyFilter, KeyInfo, KeyKind, NewKey, Revocation, Target};
+use crate::api::{
+    ApiError, Client, KeyFilter, KeyInfo, KeyKind, KeyNote, NewKey, Revocation, Target,
+};
 use crate::sanitize::display;
 
 fn now() -> OffsetDateTime {
@@ -155,9 +157,14 @@ pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
     let client = cx.client()?;
     refuse_if_read_only(&client, "revoke a key")?;
     let target = cx.target();
+    // The journal names the key when it is known (it is listed to confirm).
+    let mut note = KeyNote::default();
     if !yes {
         match find(&client, &target, id).await? {
-            Some(key) => ask("revoke", &key)?,
+            Some(key) => {
+                ask("revoke", &key)?;
+                note = KeyNote::of(&key);
+            }
             None => {
                 return Err(Failure::new(
                     exit::REFUSED,
@@ -169,7 +176,7 @@ pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
             }
         }
     }
-    match client.revoke_key(&target, id).await? {
+    match client.revoke_key_noted(&target, id, &note).await? {
         Revocation::Revoked => eprintln!("revoked {}", display(id, 60)),
         Revocation::AlreadyGone => {
             eprintln!(
@@ -216,7 +223,8 @@ async fn other_owner(
     if !differs(&old.owner_id, &new.owner_id) && !differs(&old.owner_email, &new.owner_email) {
         return None;
     }
-    let cleanup = match client.revoke_key(target, new_id).await {
+    let note = KeyNote::of(new).rotating(old.id.as_deref().unwrap_or_default());
+    let cleanup = match client.revoke_key_noted(target, new_id, &note).await {
         Ok(_) => "was revoked again".to_string(),
         Err(error) => format!(
             "could not be revoked ({error}): r7keys keys revoke {}",
@@ -279,7 +287,9 @@ pub async fn rotate(
         kind: old.kind.clone(),
         organization_id: old.organization_id.clone(),
     };
-    let generated = client.generate_key(&target, &spec).await?;
+    let generated = client
+        .generate_key_noted(&target, &spec, &KeyNote::default().rotating(id))
+        .await?;
     let new_id = generated.info.id.clone().unwrap_or_else(|| "-".into());
     if let Some(failure) = other_owner(&client, &target, &old, &generated.info, &new_id).await {
         return Err(failure);
@@ -315,7 +325,10 @@ pub async fn rotate(
         );
         return Ok(exit::OK);
     }
-    match client.revoke_key(&target, id).await {
+    match client
+        .revoke_key_noted(&target, id, &KeyNote::of(&old).rotating(id))
+        .await
+    {
         Ok(_) => {
             eprintln!("revoked the old key (id {})", display(id, 60));
             Ok(exit::OK)

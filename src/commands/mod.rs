@@ -2,12 +2,15 @@
 //! [`crate::api::error::exit`]); errors are printed on stderr, results on
 //! stdout.
 
+mod audit;
 mod confirm;
 mod context;
+mod journal;
 mod keys;
 mod orgs;
 pub mod output;
 mod tc;
+pub mod when;
 
 pub use context::Context;
 
@@ -86,6 +89,8 @@ pub async fn run(command: Command, args: &ConnectionArgs) -> u8 {
             Command::Orgs(OrgsCommand::List) => orgs::list(&cx).await,
             Command::Orgs(OrgsCommand::Managed) => orgs::managed(&cx).await,
             Command::Tc(TcCommand::Status { customer }) => tc::status(&cx, customer).await,
+            Command::Audit(args) => audit::run(&cx, args).await,
+            Command::Journal(args) => journal::run(&cx, &args),
             Command::Simulate(_) => Err(Failure::new(
                 exit::USAGE,
                 "simulate is not a platform command",
