@@ -9,7 +9,8 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::api::KeyKind;
+use crate::api::{AuditAction, KeyKind};
+use crate::commands::when::{When, parse_when};
 use crate::simulator::RateBudget;
 use crate::simulator::faults::{FaultRule, Latency, parse_spec};
 
@@ -106,6 +107,9 @@ pub struct ConnectionArgs {
     /// (1 to 1000000) [default: 10000].
     #[arg(long, global = true, value_parser = usize_in(1, 1_000_000))]
     pub max_pages: Option<usize>,
+    /// Do not write the journal of mutations ($XDG_STATE_HOME/r7keys/journal.jsonl).
+    #[arg(long, global = true)]
+    pub no_journal: bool,
 }
 
 /// A clap parser for a count between `low` and `high`.
@@ -176,6 +180,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Write the man page (roff) to stdout, or one page per command to a directory.
     Man(ManArgs),
+    /// Who did what to which key: API-key events of the platform audit log,
+    /// newest first (needs an organization key or a Platform Administrator's user key).
+    Audit(AuditArgs),
+    /// The local journal of every key mutation r7keys made, oldest first.
+    Journal(JournalArgs),
     /// Serve a local Command Platform and Threat Command simulator.
     Simulate(SimulateArgs),
 }
@@ -191,6 +200,8 @@ impl Command {
             Command::Tc(s) => Some(&s.connection),
             Command::Doctor(d) => Some(&d.connection),
             Command::Config(s) => Some(&s.connection),
+            Command::Audit(a) => Some(&a.connection),
+            Command::Journal(j) => Some(&j.connection),
             Command::Completions(_) | Command::Man(_) | Command::Simulate(_) => None,
         }
     }
@@ -314,6 +325,44 @@ pub enum KeysCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+/// Flags of `r7keys audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// From when: a duration ago (7d, 12h, 2w) or a date or time (2026-05-01, RFC 3339).
+    #[arg(long, value_parser = parse_when, default_value = "30d")]
+    pub since: When,
+    /// Until when (same forms) [default: now].
+    #[arg(long, value_parser = parse_when)]
+    pub until: Option<When>,
+    /// Only events about this key id.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Only events by this actor (email).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only generate or revoke events.
+    #[arg(long)]
+    pub action: Option<AuditAction>,
+    /// Every managed tenant's trail (needs a multi-tenant key).
+    #[arg(long)]
+    pub all_tenants: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Flags of `r7keys journal`.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// From when: a duration ago (7d, 12h) or a date or time (2026-05-01, RFC 3339).
+    #[arg(long, value_parser = parse_when)]
+    pub since: Option<When>,
+    /// Until when (same forms).
+    #[arg(long, value_parser = parse_when)]
+    pub until: Option<When>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -490,6 +539,7 @@ impl ConnectionArgs {
             concurrency: pick(self.concurrency.as_ref(), after.concurrency.as_ref()),
             retries: pick(self.retries.as_ref(), after.retries.as_ref()),
             deadline: pick(self.deadline.as_ref(), after.deadline.as_ref()),
+            no_journal: self.no_journal || after.no_journal,
             max_pages: pick(self.max_pages.as_ref(), after.max_pages.as_ref()),
         }
     }

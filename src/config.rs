@@ -48,6 +48,8 @@ pub struct Profile {
     pub theme: Option<String>,
     /// Seconds before a copied secret is cleared from the clipboard (default 30).
     pub clipboard_clear_secs: Option<u64>,
+    /// Write the journal of mutations (default true).
+    pub journal: Option<bool>,
     pub tc_account_id: Option<String>,
     pub tc_api_key_file: Option<PathBuf>,
     pub tc_api_key_command: Option<String>,

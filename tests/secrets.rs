@@ -1,7 +1,8 @@
 //! Secrets never leak: after a generate, a rotate and a verbose validate
 //! through the binary, neither the user's API key nor any generated secret is
-//! in the config or state directories (the log file included), on stderr, or
-//! in the simulator's request log; stdout holds only the secrets it must.
+//! in the config or state directories (the log file and the journal
+//! included), on stderr, or in the simulator's request log; stdout holds only
+//! the secrets it must. The journal keeps a fingerprint of each new key.
 //! Errors from real failures never quote the key, and the secret types have
 //! no `Debug` or `Display` to leak through.
 #![allow(clippy::unwrap_used)] // in tests a panic is the failure report
@@ -15,6 +16,7 @@ use common::cli::{Run, Shell, files_under};
 use r7keys::api::{ApiError, ApiKey, Client, KeyKind, NewKey, NewSecret, Settings, Target};
 use r7keys::region::Region;
 use serde_json::Value;
+use sha2::Digest;
 
 const ADMIN: &str = "platform-admin";
 const KEYS: &str = "/account/api/1/api-keys";
@@ -145,6 +147,40 @@ fn scan_files(shell: &Shell, secrets: &[Secret]) {
     }
 }
 
+/// The journal holds every generate (the rotation's included) with the new
+/// key's fingerprint, and none of the secrets: the scan above read it too,
+/// this proves it was there to read and names what it holds instead.
+fn scan_journal(shell: &Shell, generated: &[&str], secrets: &[Secret]) {
+    let path = shell.state_dir().join("r7keys/journal.jsonl");
+    let text = std::fs::read_to_string(&path).expect("the journal exists");
+    assert_clean("the journal", &text, secrets);
+    let contents = r7keys::api::journal::read(&path).unwrap();
+    assert_eq!(contents.skipped, []);
+    let fingerprints: Vec<&str> = contents
+        .entries
+        .iter()
+        .filter(|e| e.action == r7keys::api::journal::Action::Generate)
+        .filter_map(|e| e.fingerprint.as_deref())
+        .collect();
+    let expected: Vec<String> = generated
+        .iter()
+        .map(|secret| hex::encode(&sha2::Sha256::digest(secret.as_bytes())[..6]))
+        .collect();
+    assert_eq!(fingerprints, expected, "one fingerprint per generated key");
+    for entry in &contents.entries {
+        for secret in generated {
+            let line = serde_json::to_string(entry).unwrap();
+            assert!(!line.contains(&secret[..12]), "part of a secret: {line}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the journal is private: {mode:o}");
+    }
+}
+
 #[tokio::test]
 async fn no_secret_reaches_a_file_a_log_or_stderr() {
     let sim = Sim::small().await;
@@ -182,6 +218,11 @@ async fn no_secret_reaches_a_file_a_log_or_stderr() {
     }
 
     scan_files(&shell, &secrets);
+    scan_journal(
+        &shell,
+        &[&done.generated, &done.replaced, &done.rotated_in],
+        &secrets,
+    );
 
     // Every run's stderr, and stdout except the secret it exists to print.
     for (what, run) in &done.runs {

@@ -13,8 +13,10 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use zeroize::Zeroizing;
 
+use super::audit::SearchLimits;
 use super::decode;
 use super::error::ApiError;
+use super::journal::Journal;
 use super::model::KindNames;
 use super::pacing::{self, Pacer};
 use super::secret::ApiKey;
@@ -54,6 +56,11 @@ pub struct Settings {
     /// rate budget included, counted from the client's creation. A generate
     /// already sent is never cut short by it.
     pub deadline: Option<Duration>,
+    /// Where every mutation is written down before and after it is sent;
+    /// `None` turns the journal off.
+    pub journal: Option<Journal>,
+    /// The bounds of a Log Search query: polls, pages and an overall deadline.
+    pub log_search: SearchLimits,
 }
 
 impl Default for Settings {
@@ -72,6 +79,8 @@ impl Default for Settings {
             ca_certs: Vec::new(),
             max_pages: 10_000,
             deadline: None,
+            journal: None,
+            log_search: SearchLimits::default(),
         }
     }
 }
@@ -121,6 +130,26 @@ pub struct Client {
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub body: Zeroizing<Vec<u8>>,
+}
+
+/// What the last answer to a call said about itself, whether it succeeded
+/// or not: the journal records it next to the outcome.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Trace {
+    pub status: Option<u16>,
+    /// The `r7-correlation-id` header (sanitized), which Rapid7 support asks for.
+    pub correlation_id: Option<String>,
+}
+
+impl Trace {
+    fn observe(&mut self, status: StatusCode, headers: &HeaderMap) {
+        self.status = Some(status.as_u16());
+        self.correlation_id = headers
+            .get("r7-correlation-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| crate::sanitize::display(v.trim(), 80))
+            .filter(|v| !v.is_empty());
+    }
 }
 
 /// Builds the process's HTTP client: rustls, timeouts, proxies from the environment.
@@ -412,7 +441,7 @@ impl Client {
     }
 
     /// The one gate of every mutation: read-only mode refuses here.
-    fn gate(&self, method: &Method, path: &str) -> Result<(), ApiError> {
+    pub(crate) fn gate(&self, method: &Method, path: &str) -> Result<(), ApiError> {
         let mutating = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         if mutating && self.inner.settings.read_only {
             return Err(ApiError::ReadOnly {
@@ -424,13 +453,40 @@ impl Client {
 
     /// Sends a call: paced, retried when idempotent, capped in size.
     pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer, ApiError> {
-        self.gate(&call.method, call.path)?;
-        let settings = &self.inner.settings;
+        self.call_traced(call, &mut Trace::default()).await
+    }
+
+    /// [`Client::call`], noting in `trace` what the last answer said about itself.
+    pub(crate) async fn call_traced(
+        &self,
+        call: Call<'_>,
+        trace: &mut Trace,
+    ) -> Result<Answer, ApiError> {
         let url = format!(
             "{}{}",
-            call.target.region.base_url(&settings.endpoint),
+            call.target.region.base_url(&self.inner.settings.endpoint),
             call.path
         );
+        self.send(call, &url, trace).await
+    }
+
+    /// A GET of a URL the server named (a Log Search link), paced and
+    /// retried like any call to `target`'s region. The caller checks that the
+    /// URL is the platform's own: the API key goes with it.
+    pub(crate) async fn get_url(&self, target: &Target, url: &str) -> Result<Answer, ApiError> {
+        let call = Call {
+            method: Method::GET,
+            target,
+            path: url,
+            query: Vec::new(),
+            body: None,
+        };
+        self.send(call, url, &mut Trace::default()).await
+    }
+
+    async fn send(&self, call: Call<'_>, url: &str, trace: &mut Trace) -> Result<Answer, ApiError> {
+        self.gate(&call.method, call.path)?;
+        let settings = &self.inner.settings;
         let idempotent = matches!(call.method, Method::GET | Method::HEAD | Method::DELETE);
         let attempts = if idempotent { settings.retries + 1 } else { 1 };
         let pacer = self.pacer(call.target.region);
@@ -442,7 +498,7 @@ impl Client {
             if attempt > 1 {
                 self.inner.stats.retried.fetch_add(1, Ordering::Relaxed);
             }
-            match self.attempt(&call, &url, &key, &pacer, attempt).await {
+            match self.attempt(&call, url, &key, &pacer, attempt, trace).await {
                 Attempt::Done(result) => return result,
                 Attempt::Retry { error, .. } if attempt == attempts => return Err(error),
                 Attempt::Retry {
@@ -532,6 +588,7 @@ impl Client {
         key: &HeaderValue,
         pacer: &Pacer,
         attempt: u32,
+        trace: &mut Trace,
     ) -> Attempt {
         let verbose = self.inner.settings.verbose;
         let Some(permit) = self.permit(pacer, call.target.region).await else {
@@ -560,6 +617,7 @@ impl Client {
         };
         let status = response.status();
         let headers = response.headers().clone();
+        trace.observe(status, &headers);
         pacer.observe(&headers);
         // The answer's budget headers now count this request: holding its
         // place while the body is read would count it twice and stall the

@@ -85,6 +85,11 @@ pub enum ApiError {
         /// Whether the server answered (a 5xx) rather than the answer being lost.
         answered: bool,
     },
+    #[error(
+        "{detail}; nothing was sent. Free some space or fix the path, or turn the journal off \
+         (--no-journal, or journal = false in the profile)"
+    )]
+    Journal { detail: String },
     #[error("{0}")]
     Config(String),
 }
@@ -119,7 +124,9 @@ impl ApiError {
             | ApiError::NotCreated {
                 answered: false, ..
             } => exit::NETWORK,
-            ApiError::ReadOnly { .. } | ApiError::Config(_) => exit::USAGE,
+            ApiError::ReadOnly { .. } | ApiError::Journal { .. } | ApiError::Config(_) => {
+                exit::USAGE
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! while the rest are still loading.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 
@@ -17,10 +18,13 @@ use crate::sanitize::sanitize;
 
 /// What one tenant gave.
 #[derive(Debug)]
-pub struct TenantKeys {
+pub struct TenantOutcome<T> {
     pub tenant: Organization,
-    pub outcome: Result<Vec<KeyInfo>, ApiError>,
+    pub outcome: Result<T, ApiError>,
 }
+
+/// The keys one tenant gave.
+pub type TenantKeys = TenantOutcome<Vec<KeyInfo>>;
 
 /// Tenants grouped by the region they are reached at; tenants whose region
 /// r7keys does not know come under `None`.
@@ -36,27 +40,33 @@ pub fn by_region(tenants: Vec<Organization>) -> BTreeMap<Option<Region>, Vec<Org
 }
 
 /// The answer for a tenant whose region is unknown: it cannot be reached.
-fn unknown_region(tenant: Organization) -> TenantKeys {
+fn unknown_region<T>(tenant: Organization) -> TenantOutcome<T> {
     let detail = format!(
         "tenant {} has an unknown region {:?}",
         tenant.id,
         tenant.region.as_deref().unwrap_or("-")
     );
-    TenantKeys {
+    TenantOutcome {
         tenant,
         outcome: Err(ApiError::Config(sanitize(&detail).into_owned())),
     }
 }
 
 impl Client {
-    /// The keys of every tenant in `tenants`, as each tenant answers: the
-    /// tenants of one region a few at a time (the client's concurrency,
-    /// paced by that region's budget), all regions at once.
-    pub fn tenant_keys<'a>(
+    /// Runs `work` for every tenant, at the tenant's region with its
+    /// `R7-Organization-Id`, and hands on each tenant's outcome as it comes:
+    /// the tenants of one region a few at a time (the client's concurrency;
+    /// that region's pacer keeps them within its budget), all regions at once.
+    pub fn tenant_stream<'a, T, F, Fut>(
         &'a self,
         tenants: Vec<Organization>,
-        filter: &'a KeyFilter,
-    ) -> BoxStream<'a, TenantKeys> {
+        work: F,
+    ) -> BoxStream<'a, TenantOutcome<T>>
+    where
+        T: Send + 'a,
+        F: Fn(Target) -> Fut + Send + Sync + Clone + 'a,
+        Fut: Future<Output = Result<T, ApiError>> + Send + 'a,
+    {
         let per_region = self.settings().concurrency.max(1);
         let streams = by_region(tenants)
             .into_iter()
@@ -64,11 +74,15 @@ impl Client {
                 let Some(region) = region else {
                     return stream::iter(tenants.into_iter().map(unknown_region)).boxed();
                 };
+                let work = work.clone();
                 stream::iter(tenants)
-                    .map(move |tenant| async move {
-                        let target = Target::new(region, Some(tenant.id.clone()));
-                        let outcome = self.list_keys(&target, filter).await;
-                        TenantKeys { tenant, outcome }
+                    .map(move |tenant| {
+                        let work = work.clone();
+                        async move {
+                            let target = Target::new(region, Some(tenant.id.clone()));
+                            let outcome = work(target).await;
+                            TenantOutcome { tenant, outcome }
+                        }
                     })
                     .buffer_unordered(per_region)
                     .boxed()
@@ -76,7 +90,32 @@ impl Client {
         stream::select_all(streams).boxed()
     }
 
-    /// The keys of every tenant in `tenants`, once all have answered.
+    /// [`Client::tenant_stream`], once every tenant has answered.
+    pub async fn for_each_tenant<'a, T, F, Fut>(
+        &'a self,
+        tenants: Vec<Organization>,
+        work: F,
+    ) -> Vec<TenantOutcome<T>>
+    where
+        T: Send + 'a,
+        F: Fn(Target) -> Fut + Send + Sync + Clone + 'a,
+        Fut: Future<Output = Result<T, ApiError>> + Send + 'a,
+    {
+        self.tenant_stream(tenants, work).collect().await
+    }
+
+    /// The keys of every tenant, as each tenant answers.
+    pub fn tenant_keys<'a>(
+        &'a self,
+        tenants: Vec<Organization>,
+        filter: &'a KeyFilter,
+    ) -> BoxStream<'a, TenantKeys> {
+        self.tenant_stream(tenants, move |target| async move {
+            self.list_keys(&target, filter).await
+        })
+    }
+
+    /// The keys of every tenant, once all have answered.
     pub async fn keys_of_tenants(
         &self,
         tenants: Vec<Organization>,

@@ -6,9 +6,10 @@ use std::ops::ControlFlow;
 use reqwest::Method;
 use time::{Duration, OffsetDateTime};
 
-use super::client::{Call, Client, Target};
+use super::client::{Call, Client, Target, Trace};
 use super::decode::{self, RawKey};
 use super::error::ApiError;
+use super::journaling::KeyNote;
 use super::model::{KeyInfo, KeyKind, NewKey};
 use super::paging::{self, ListRequest, Page};
 use super::secret::NewSecret;
@@ -114,6 +115,32 @@ impl Client {
         target: &Target,
         spec: &NewKey,
     ) -> Result<Generated, ApiError> {
+        self.generate_key_noted(target, spec, &KeyNote::default())
+            .await
+    }
+
+    /// [`Client::generate_key`], with what the journal should say beyond the
+    /// request (a rotation step). Nothing is sent if the intent cannot be
+    /// journaled.
+    pub async fn generate_key_noted(
+        &self,
+        target: &Target,
+        spec: &NewKey,
+        note: &KeyNote,
+    ) -> Result<Generated, ApiError> {
+        let pending = self.journal_generate(target, KEYS, spec, note)?;
+        let mut trace = Trace::default();
+        let result = self.send_generate(target, spec, &mut trace).await;
+        pending.generated(&result, &trace);
+        result
+    }
+
+    async fn send_generate(
+        &self,
+        target: &Target,
+        spec: &NewKey,
+        trace: &mut Trace,
+    ) -> Result<Generated, ApiError> {
         let mut body = serde_json::json!({
             "name": spec.name,
             "type": self.settings().kind_names.wire(&spec.kind),
@@ -129,7 +156,7 @@ impl Client {
             query: Vec::new(),
             body: Some(body.to_string().into_bytes()),
         };
-        let failure = match self.call(call).await {
+        let failure = match self.call_traced(call, trace).await {
             Ok(answer) => match decode::created(&answer.body) {
                 Ok((raw, Some(secret))) => {
                     let info = raw.into_info(&self.settings().kind_names);
@@ -209,15 +236,40 @@ impl Client {
 
     /// Revokes a key; a 404 means it was already gone.
     pub async fn revoke_key(&self, target: &Target, id: &str) -> Result<Revocation, ApiError> {
+        self.revoke_key_noted(target, id, &KeyNote::default()).await
+    }
+
+    /// [`Client::revoke_key`], with what the caller knows of the key (its
+    /// name and kind, a rotation step) for the journal. Nothing is sent if
+    /// the intent cannot be journaled.
+    pub async fn revoke_key_noted(
+        &self,
+        target: &Target,
+        id: &str,
+        note: &KeyNote,
+    ) -> Result<Revocation, ApiError> {
         let path = format!("{KEYS}/{}", urlencode(id));
+        let pending = self.journal_revoke(target, &path, id, note)?;
+        let mut trace = Trace::default();
+        let result = self.send_revoke(target, &path, &mut trace).await;
+        pending.revoked(&result, &trace);
+        result
+    }
+
+    async fn send_revoke(
+        &self,
+        target: &Target,
+        path: &str,
+        trace: &mut Trace,
+    ) -> Result<Revocation, ApiError> {
         let call = Call {
             method: Method::DELETE,
             target,
-            path: &path,
+            path,
             query: Vec::new(),
             body: None,
         };
-        match self.call(call).await {
+        match self.call_traced(call, trace).await {
             Ok(_) => Ok(Revocation::Revoked),
             Err(ApiError::NotFound { .. }) => Ok(Revocation::AlreadyGone),
             Err(error) => Err(error),
@@ -248,7 +300,7 @@ pub fn check_key_id(id: &str) -> Result<(), String> {
 }
 
 /// Percent-encodes a path segment (ids come from the server or the user).
-fn urlencode(segment: &str) -> String {
+pub(super) fn urlencode(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {

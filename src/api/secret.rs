@@ -54,7 +54,7 @@ impl ApiKey {
 
     /// A short SHA-256 fingerprint, safe to log (the simulator logs the same).
     pub fn fingerprint(&self) -> String {
-        crate::simulator::world::fingerprint(self.expose())
+        fingerprint_of(self.expose())
     }
 }
 
@@ -76,8 +76,19 @@ impl NewSecret {
         self.0.expose_secret()
     }
 
+    /// The same short SHA-256 fingerprint as [`ApiKey::fingerprint`]: what
+    /// the journal keeps of a new key.
+    pub fn fingerprint(&self) -> String {
+        fingerprint_of(self.expose())
+    }
+
     /// The new key as an [`ApiKey`], to prove it works.
     pub fn as_api_key(&self) -> Option<ApiKey> {
         ApiKey::new(self.expose())
     }
+}
+
+/// The one fingerprint function of every secret.
+fn fingerprint_of(secret: &str) -> String {
+    crate::simulator::world::fingerprint(secret)
 }

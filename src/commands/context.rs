@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::key_source;
 use crate::api::client::{DEFAULT_TC_ENDPOINT, Settings};
 use crate::api::tc::{TcClient, TcCredentials};
-use crate::api::{ApiError, ApiKey, Client, KindNames, Target};
+use crate::api::{ApiError, ApiKey, Client, Journal, KindNames, Target};
 use crate::cli::{ConnectionArgs, OutputFormat};
 use crate::config::{self, Profile};
 use crate::region::Region;
@@ -176,7 +176,7 @@ impl Context {
         let region: Region = region_text
             .parse()
             .map_err(|e: crate::region::UnknownRegion| config_error(e.to_string()))?;
-        let settings = settings(args, &profile).map_err(|error| match error {
+        let mut settings = settings(args, &profile).map_err(|error| match error {
             ApiError::Config(message) if message.starts_with("the profile's") => {
                 config_error(format!("config file {}: {message}", shown.display()))
             }
@@ -190,6 +190,12 @@ impl Context {
             Some(text) => endpoint_template(&text, "Threat Command endpoint", false)?,
             None => DEFAULT_TC_ENDPOINT.to_string(),
         };
+        // Read-only mode makes no mutation, so it has nothing to journal.
+        let journaling = !args.no_journal && profile.journal != Some(false) && !settings.read_only;
+        settings.journal = journaling
+            .then(Journal::default_path)
+            .flatten()
+            .map(|path| Journal::new(path, profile_name.clone()));
         let output = args.output.unwrap_or(if std::io::stdout().is_terminal() {
             OutputFormat::Table
         } else {

@@ -13,7 +13,9 @@ use super::output::{KEY_COLUMNS, KEY_CSV, KeyAt, OLD_AFTER_DAYS, Printer};
 use super::{CommandResult, Failure};
 use crate::api::error::exit;
 use crate::api::keys::check_key_id;
-use crate::api::{ApiError, Client, KeyFilter, KeyInfo, KeyKind, NewKey, Revocation, Target};
+use crate::api::{
+    ApiError, Client, KeyFilter, KeyInfo, KeyKind, KeyNote, NewKey, Revocation, Target,
+};
 use crate::cli::OutputFormat;
 use crate::sanitize::display;
 use crate::say;
@@ -247,7 +249,9 @@ pub async fn generate(
         kind,
         organization_id: org,
     };
-    let generated = client.generate_key(&cx.target(), &spec).await?;
+    let generated = client
+        .generate_key_noted(&cx.target(), &spec, &KeyNote::default())
+        .await?;
     deliver_secret(generated.secret.expose()).map_err(|why| undelivered(&generated.info, &why))?;
     say!(
         "Generated the {}. This secret is shown once: store it now.",
@@ -318,13 +322,18 @@ pub async fn revoke(cx: &Context, id: &str, yes: bool) -> CommandResult {
     let client = cx.client()?;
     refuse_if_read_only(&client, "revoke a key")?;
     let target = cx.target();
+    // The journal names the key when it is known (it is listed to confirm).
+    let mut note = KeyNote::default();
     if !yes {
         match find(&client, &target, id).await? {
-            Some(key) => ask("revoke", &key)?,
+            Some(key) => {
+                ask("revoke", &key)?;
+                note = KeyNote::of(&key);
+            }
             None => return Ok(nothing_to_revoke(id)),
         }
     }
-    match client.revoke_key(&target, id).await? {
+    match client.revoke_key_noted(&target, id, &note).await? {
         Revocation::Revoked => say!("revoked {}", display(id, 60)),
         Revocation::AlreadyGone => return Ok(nothing_to_revoke(id)),
     }

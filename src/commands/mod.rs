@@ -2,10 +2,12 @@
 //! [`crate::api::error::exit`]); errors are printed on stderr, results on
 //! stdout.
 
+mod audit;
 mod budgets;
 mod confirm;
 mod context;
 pub mod doctor;
+mod journal;
 mod key_source;
 mod keys;
 mod orgs;
@@ -16,6 +18,7 @@ mod rotate;
 pub mod shell;
 mod tc;
 mod waits;
+pub mod when;
 
 pub use context::{Context, KeySource, command_program, readable_by_others};
 
@@ -128,6 +131,8 @@ async fn run_in(command: Command, cx: &Context) -> CommandResult {
         Command::Tc(scoped) => match scoped.command {
             TcCommand::Status { customer } => tc::status(cx, customer).await,
         },
+        Command::Audit(args) => audit::run(cx, args).await,
+        Command::Journal(args) => journal::run(cx, &args),
         Command::Doctor(_)
         | Command::Config(_)
         | Command::Completions(_)

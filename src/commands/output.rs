@@ -100,15 +100,22 @@ fn date(at: Option<OffsetDateTime>) -> Option<String> {
     })
 }
 
-/// A key's `type` as the server spelled it, else the usual spelling of its kind.
-fn wire_type(key: &KeyInfo) -> String {
-    key.wire_type.clone().unwrap_or_else(|| match &key.kind {
+/// The usual `type` spelling of a kind, when the server's own is not known.
+pub fn kind_name(kind: &KeyKind) -> String {
+    match kind {
         KeyKind::User => "USER".into(),
         KeyKind::Organization => "ORGANIZATION".into(),
         KeyKind::MultiTenantAdmin => "MULTI_TENANT_ADMIN".into(),
         KeyKind::MultiTenantUser => "MULTI_TENANT_USER".into(),
         KeyKind::Other(raw) => raw.clone(),
-    })
+    }
+}
+
+/// A key's `type` as the server spelled it, else the usual spelling of its kind.
+fn wire_type(key: &KeyInfo) -> String {
+    key.wire_type
+        .clone()
+        .unwrap_or_else(|| kind_name(&key.kind))
 }
 
 /// A key as a JSON object with stable `snake_case` keys: `type` is the

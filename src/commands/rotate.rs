@@ -12,7 +12,7 @@ use super::keys::{
 use super::out::deliver_secret;
 use super::{CommandResult, Failure, confirm};
 use crate::api::error::exit;
-use crate::api::{ApiError, Client, Generated, KeyInfo, KeyKind, NewKey, Target};
+use crate::api::{ApiError, Client, Generated, KeyInfo, KeyKind, KeyNote, NewKey, Target};
 use crate::sanitize::display;
 use crate::say;
 
@@ -95,7 +95,7 @@ async fn undo_if_another_owner(
     if !differs(&old.owner_id, &new.owner_id) && !differs(&old.owner_email, &new.owner_email) {
         return None;
     }
-    let cleanup = revoke_again(client, target, new_id).await;
+    let cleanup = revoke_again(client, target, new, old.id.as_deref().unwrap_or("-")).await;
     Some(Failure::new(
         exit::REFUSED,
         format!(
@@ -111,8 +111,14 @@ async fn undo_if_another_owner(
 }
 
 /// Revokes a replacement nobody will use; answers what became of it, in words.
-async fn revoke_again(client: &Client, target: &Target, new_id: &str) -> String {
-    match client.without_deadline().revoke_key(target, new_id).await {
+async fn revoke_again(client: &Client, target: &Target, new: &KeyInfo, old_id: &str) -> String {
+    let new_id = new.id.as_deref().unwrap_or("-");
+    let note = KeyNote::of(new).rotating(old_id);
+    match client
+        .without_deadline()
+        .revoke_key_noted(target, new_id, &note)
+        .await
+    {
         Ok(_) => "was revoked again".to_string(),
         Err(error) => format!(
             "could not be revoked ({error}): revoke it yourself, r7keys keys revoke {}",
@@ -143,6 +149,19 @@ async fn prove(client: &Client, generated: &Generated, home: &Target) -> Result<
     last
 }
 
+/// The key to replace, from the listing (there is no GET by id).
+async fn find_old(client: &Client, target: &Target, id: &str) -> Result<KeyInfo, Failure> {
+    find(client, target, id).await?.ok_or_else(|| {
+        Failure::new(
+            exit::REFUSED,
+            format!(
+                "no key with id {} is visible to this key: nothing was changed",
+                display(id, 60)
+            ),
+        )
+    })
+}
+
 pub async fn rotate(
     cx: &Context,
     id: &str,
@@ -155,15 +174,7 @@ pub async fn rotate(
     let client = cx.client()?;
     refuse_if_read_only(&client, "rotate a key")?;
     let target = cx.target();
-    let Some(old) = find(&client, &target, id).await? else {
-        return Err(Failure::new(
-            exit::REFUSED,
-            format!(
-                "no key with id {} is visible to this key: nothing was changed",
-                display(id, 60)
-            ),
-        ));
-    };
+    let old = find_old(&client, &target, id).await?;
     refuse_another_users_key(cx, &old)?;
     if !yes {
         ask(
@@ -182,7 +193,9 @@ pub async fn rotate(
         kind: old.kind.clone(),
         organization_id: old.organization_id.clone(),
     };
-    let generated = client.generate_key(&target, &spec).await?;
+    let generated = client
+        .generate_key_noted(&target, &spec, &KeyNote::default().rotating(id))
+        .await?;
     let new_id = generated.info.id.clone().unwrap_or_else(|| "-".into());
     if let Some(failure) =
         undo_if_another_owner(&client, &target, &old, &generated.info, &new_id).await
@@ -191,7 +204,7 @@ pub async fn rotate(
     }
     let home = home_of(&client, cx, &generated.info).await;
     if let Err(error) = prove(&client, &generated, &home).await {
-        let cleanup = revoke_again(&client, &target, &new_id).await;
+        let cleanup = revoke_again(&client, &target, &generated.info, id).await;
         return Err(Failure::new(
             error.exit_code(),
             format!(
@@ -227,7 +240,18 @@ pub async fn rotate(
         );
         return Ok(exit::OK);
     }
-    match client.without_deadline().revoke_key(&target, id).await {
+    retire(&client, &target, &old, &new_id).await
+}
+
+/// The last step: the old key is revoked, now that its replacement is
+/// proven and handed over; a failure says that both keys are active.
+async fn retire(client: &Client, target: &Target, old: &KeyInfo, new_id: &str) -> CommandResult {
+    let id = old.id.as_deref().unwrap_or("-");
+    match client
+        .without_deadline()
+        .revoke_key_noted(target, id, &KeyNote::of(old).rotating(id))
+        .await
+    {
         Ok(_) => {
             say!(
                 "revoked the old key (id {}); only the new one is active",
@@ -241,7 +265,7 @@ pub async fn rotate(
                 "the new key (id {}) works and its secret is on stdout, but revoking the old key \
                  (id {}) failed ({error}): both keys are active. Revoke the old one: r7keys keys \
                  revoke {}",
-                display(&new_id, 60),
+                display(new_id, 60),
                 display(id, 60),
                 display(id, 60)
             ),
