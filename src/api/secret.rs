@@ -19,9 +19,9 @@ impl ApiKey {
         self.0.expose_secret()
     }
 
-    /// A short SHA-256 fingerprint, safe to log (the simulator logs the same).
+    /// A short SHA-256 fingerprint, safe to log ([`crate::fingerprint`]).
     pub fn fingerprint(&self) -> String {
-        crate::simulator::world::fingerprint(self.expose())
+        crate::fingerprint::fingerprint(self.expose())
     }
 }
 

@@ -29,7 +29,8 @@ use super::SimState;
 use super::faults::{self, FaultKind};
 use super::paging::Metadata;
 use super::reqlog::LoggedRequest;
-use super::world::{fingerprint, format_date};
+use super::world::format_date;
+use crate::fingerprint::fingerprint;
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     let gated = Router::new()
