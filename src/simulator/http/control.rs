@@ -6,12 +6,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -36,6 +38,13 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"message": message.into()}))).into_response()
+}
+
+/// A control call's JSON body, whatever its `Content-Type` says: people
+/// type these with `curl -d`, which sends a form type, and the body is
+/// what matters. A body that is not the expected JSON is refused with why.
+fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body must be a JSON object: {e}"))
 }
 
 async fn credentials(State(state): State<Arc<SimState>>) -> Response {
@@ -69,10 +78,11 @@ struct FaultUpdate {
 }
 
 /// `PUT /_sim/faults {"spec": "5xx:0.2", "latency": "30~10"}`: either or both.
-async fn put_faults(
-    State(state): State<Arc<SimState>>,
-    Json(update): Json<FaultUpdate>,
-) -> Response {
+async fn put_faults(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    let update: FaultUpdate = match json_body(&body) {
+        Ok(update) => update,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
     let rules = match update.spec.as_deref().map(faults::parse_spec).transpose() {
         Ok(rules) => rules,
         Err(message) => return problem(StatusCode::BAD_REQUEST, message),
@@ -194,8 +204,12 @@ mod double_option {
 async fn change_user(
     State(state): State<Arc<SimState>>,
     Path(id): Path<String>,
-    Json(change): Json<UserChange>,
+    body: Bytes,
 ) -> Response {
+    let change: UserChange = match json_body(&body) {
+        Ok(change) => change,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
     let mut world = state.world_mut();
     let Some(idx) = user_at(&world, &id) else {
         return problem(StatusCode::NOT_FOUND, "no such user");
