@@ -250,6 +250,12 @@ pub struct SimulateArgs {
     /// data-wrapped objects, ENTERPRISE_* type names).
     #[arg(long)]
     pub compat: bool,
+    /// Serve the role rules of the older documentation: an organization
+    /// administrator also manages their organization's organization keys and
+    /// sees every key of it (default: today's rules, organization keys for
+    /// Platform Administrators only).
+    #[arg(long)]
+    pub legacy_roles: bool,
     /// Seed names full of escape sequences, control and bidi characters,
     /// huge and empty strings, emoji.
     #[arg(long)]

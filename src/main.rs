@@ -70,6 +70,7 @@ fn config_from(args: &SimulateArgs) -> SimConfig {
         hostile_names: args.hostile_names,
         tenant_regions: args.tenant_regions.clone(),
         now: None,
+        legacy_roles: args.legacy_roles,
     }
 }
 

@@ -82,6 +82,11 @@ pub struct SimConfig {
     pub tenant_regions: Vec<Region>,
     /// "Now" for seeded dates (default: the real now).
     pub now: Option<OffsetDateTime>,
+    /// Serve the role rules of seeds 000/003 (an organization administrator
+    /// manages their organization's organization keys and sees all of its
+    /// keys) instead of today's (organization keys for Platform
+    /// Administrators only). See [`policy::RoleRules`].
+    pub legacy_roles: bool,
 }
 
 impl Default for SimConfig {
@@ -104,6 +109,7 @@ impl Default for SimConfig {
             hostile_names: false,
             tenant_regions: Vec::new(),
             now: None,
+            legacy_roles: false,
         }
     }
 }
@@ -146,6 +152,7 @@ impl Credentials {
 pub(crate) struct SimState {
     pub page_cap: usize,
     pub compat: bool,
+    pub role_rules: policy::RoleRules,
     world: RwLock<World>,
     pub limiter: ratelimit::RateLimiter,
     pub faults: Faults,
@@ -284,6 +291,11 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
     SimState {
         page_cap: config.page_cap.max(1),
         compat: config.compat,
+        role_rules: if config.legacy_roles {
+            policy::RoleRules::Legacy
+        } else {
+            policy::RoleRules::Current
+        },
         world: RwLock::new(world),
         limiter: ratelimit::RateLimiter::new(config.rate_limit.requests, config.rate_limit.window),
         faults: Faults::new(config.seed, config.faults.clone(), config.latency),

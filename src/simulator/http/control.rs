@@ -124,16 +124,21 @@ async fn whoami(
     let Some(slot) = header_text(&headers, "x-api-key").and_then(|k| world.key_by_secret(k)) else {
         return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
     };
-    let caller =
-        match policy::resolve_context(&world, slot, region, header_text(&headers, TENANT_HEADER)) {
-            Ok(caller) => caller,
-            Err(refusal) => {
-                return problem(
-                    StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN),
-                    refusal.message,
-                );
-            }
-        };
+    let caller = match policy::resolve_context(
+        &world,
+        slot,
+        region,
+        header_text(&headers, TENANT_HEADER),
+        state.role_rules,
+    ) {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            return problem(
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN),
+                refusal.message,
+            );
+        }
+    };
     let Some(key) = world.key(slot) else {
         return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
     };
@@ -151,6 +156,10 @@ async fn whoami(
         "organization_id": world.org(caller.key_org).id,
         "context_organization_id": world.org(caller.context).id,
         "owner": owner,
+        "role_rules": match state.role_rules {
+            policy::RoleRules::Current => "current",
+            policy::RoleRules::Legacy => "legacy",
+        },
     }))
     .into_response()
 }

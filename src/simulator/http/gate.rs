@@ -139,8 +139,13 @@ fn admit(
     let (slot, resolved) = {
         let world = state.world();
         let slot = world.key_by_secret(secret).ok_or_else(unauthorized)?;
-        let resolved =
-            policy::resolve_context(&world, slot, region, header_text(headers, TENANT_HEADER));
+        let resolved = policy::resolve_context(
+            &world,
+            slot,
+            region,
+            header_text(headers, TENANT_HEADER),
+            state.role_rules,
+        );
         (slot, resolved)
     };
     // A key unknown at this region (401) spends nothing; a known key refused
