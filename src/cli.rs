@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::KeyKind;
-use crate::simulator::RateBudget;
 use crate::simulator::faults::{FaultRule, Latency, parse_spec};
+use crate::simulator::{RateBudget, RateHeaders};
 
 /// A terminal console for Rapid7 Command Platform API keys.
 #[derive(Debug, Parser)]
@@ -250,6 +250,12 @@ pub struct SimulateArgs {
     /// data-wrapped objects, ENTERPRISE_* type names).
     #[arg(long)]
     pub compat: bool,
+    /// Shape of the rate-limit headers: standard (RateLimit-*, reset and
+    /// Retry-After in seconds), epoch (RateLimit-Reset in UTC epoch seconds,
+    /// Retry-After an HTTP date) or x-only (only X-RateLimit-*, reset in epoch
+    /// seconds, Retry-After an HTTP date) [default: standard; x-only with --compat].
+    #[arg(long)]
+    pub rate_headers: Option<RateHeaders>,
     /// Serve the role rules of the older documentation: an organization
     /// administrator also manages their organization's organization keys and
     /// sees every key of it (default: today's rules, organization keys for

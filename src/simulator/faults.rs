@@ -38,6 +38,8 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde::Serialize;
 
+use super::ratelimit::{Advert, RateHeaders, rate_headers};
+
 /// One kind of misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultKind {
@@ -354,8 +356,9 @@ fn json_response(status: StatusCode, body: &'static str) -> Response {
     response
 }
 
-/// The answer for a fault that does not let the request through.
-pub fn refuse(kind: FaultKind) -> Option<Response> {
+/// The answer for a fault that does not let the request through; a throttle
+/// spells its headers in the gateway's `shape`.
+pub fn refuse(kind: FaultKind, shape: RateHeaders) -> Option<Response> {
     match kind {
         FaultKind::ServerError(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -372,10 +375,18 @@ pub fn refuse(kind: FaultKind) -> Option<Response> {
                 StatusCode::TOO_MANY_REQUESTS,
                 "{\"message\":\"API rate limit exceeded\"}",
             );
+            let advert = Advert {
+                limit: None,
+                remaining: 0,
+                reset_secs: secs,
+                refused: true,
+            };
             let headers = response.headers_mut();
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            headers.insert("ratelimit-remaining", HeaderValue::from_static("0"));
-            headers.insert("ratelimit-reset", HeaderValue::from(secs));
+            for (name, value) in rate_headers(shape, advert, time::OffsetDateTime::now_utc()) {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(name, value);
+                }
+            }
             Some(response)
         }
         FaultKind::Html => {

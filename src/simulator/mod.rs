@@ -31,6 +31,7 @@ use tokio::sync::oneshot;
 
 use crate::region::Region;
 use faults::{FaultRule, Faults, Latency};
+pub use ratelimit::RateHeaders;
 use world::{KeyKind, SeedPlan, World};
 
 /// A rate budget: `requests` per `window`.
@@ -77,6 +78,9 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// Serve the alternative shapes of contract Part 1.
     pub compat: bool,
+    /// How rate-limit headers are spelt; `None`: [`RateHeaders::Standard`],
+    /// or [`RateHeaders::XOnly`] when `compat` is on.
+    pub rate_headers: Option<RateHeaders>,
     pub hostile_names: bool,
     /// Regions the tenants are spread over, in turn (empty: seven regions at random).
     pub tenant_regions: Vec<Region>,
@@ -106,6 +110,7 @@ impl Default for SimConfig {
             latency: Latency::default(),
             faults: Vec::new(),
             compat: false,
+            rate_headers: None,
             hostile_names: false,
             tenant_regions: Vec::new(),
             now: None,
@@ -153,6 +158,7 @@ pub(crate) struct SimState {
     pub page_cap: usize,
     pub compat: bool,
     pub role_rules: policy::RoleRules,
+    pub rate_headers: RateHeaders,
     world: RwLock<World>,
     pub limiter: ratelimit::RateLimiter,
     pub faults: Faults,
@@ -291,6 +297,11 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
     SimState {
         page_cap: config.page_cap.max(1),
         compat: config.compat,
+        rate_headers: config.rate_headers.unwrap_or(if config.compat {
+            RateHeaders::XOnly
+        } else {
+            RateHeaders::Standard
+        }),
         role_rules: if config.legacy_roles {
             policy::RoleRules::Legacy
         } else {

@@ -156,7 +156,7 @@ async fn observe(State(state): State<Arc<SimState>>, request: Request, next: Nex
             std::future::pending::<()>().await;
             unreachable!("a pending future never completes")
         }
-        Some(kind) => match faults::refuse(kind) {
+        Some(kind) => match faults::refuse(kind, state.rate_headers) {
             Some(refused) => refused,
             None => faults::mangle(kind, next.run(request).await).await,
         },
