@@ -256,6 +256,10 @@ pub struct SimulateArgs {
     /// seconds, Retry-After an HTTP date) [default: standard; x-only with --compat].
     #[arg(long)]
     pub rate_headers: Option<RateHeaders>,
+    /// How many answers a Log Search query gives "still running" (202 with a
+    /// Self link to poll) before its result; also `PUT /_sim/log-search`.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub log_search_pending: u32,
     /// Serve the role rules of the older documentation: an organization
     /// administrator also manages their organization's organization keys and
     /// sees every key of it (default: today's rules, organization keys for

@@ -71,6 +71,7 @@ fn config_from(args: &SimulateArgs) -> SimConfig {
         hostile_names: args.hostile_names,
         tenant_regions: args.tenant_regions.clone(),
         now: None,
+        log_search_pending: args.log_search_pending,
         legacy_roles: args.legacy_roles,
     }
 }

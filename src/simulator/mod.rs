@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod faults;
 mod http;
+pub mod logsearch;
 pub mod paging;
 pub mod policy;
 pub mod ratelimit;
@@ -86,6 +87,10 @@ pub struct SimConfig {
     pub tenant_regions: Vec<Region>,
     /// "Now" for seeded dates (default: the real now).
     pub now: Option<OffsetDateTime>,
+    /// How many answers a Log Search query gives "still running" (202 with a
+    /// `Self` link) before its result; 0 answers at once. Changeable at run
+    /// time through `PUT /_sim/log-search`.
+    pub log_search_pending: u32,
     /// Serve the role rules of seeds 000/003 (an organization administrator
     /// manages their organization's organization keys and sees all of its
     /// keys) instead of today's (organization keys for Platform
@@ -114,6 +119,7 @@ impl Default for SimConfig {
             hostile_names: false,
             tenant_regions: Vec::new(),
             now: None,
+            log_search_pending: 0,
             legacy_roles: false,
         }
     }
@@ -165,6 +171,7 @@ pub(crate) struct SimState {
     pub log: reqlog::RequestLog,
     pub snapshots: paging::Snapshots,
     pub audit: Mutex<Vec<audit::AuditEvent>>,
+    pub log_search: logsearch::LogSearch,
     pub tc: tc::TcWorld,
     pub credentials: Credentials,
 }
@@ -313,6 +320,7 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
         log: reqlog::RequestLog::new(10_000),
         snapshots: paging::Snapshots::new(Duration::from_secs(300), 256),
         audit: Mutex::new(Vec::new()),
+        log_search: logsearch::LogSearch::new(config.log_search_pending, 1024),
         tc,
         credentials,
     }

@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
             get(get_faults).put(put_faults).delete(clear_faults),
         )
         .route("/_sim/whoami/{region}", get(whoami))
+        .route("/_sim/log-search", get(get_log_search).put(put_log_search))
         .route("/_sim/users/{id}", patch(change_user).delete(delete_user))
         .route("/_sim/tc/subscription", get(super::tc::subscription))
 }
@@ -109,6 +110,31 @@ async fn clear_faults(State(state): State<Arc<SimState>>) -> Response {
     state.faults.set_rules(Vec::new());
     state.faults.set_latency(Latency::default());
     Json(state.faults.settings()).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogSearchUpdate {
+    pending_polls: u32,
+}
+
+fn log_search_settings(state: &SimState) -> Response {
+    Json(json!({ "pending_polls": state.log_search.pending_polls() })).into_response()
+}
+
+async fn get_log_search(State(state): State<Arc<SimState>>) -> Response {
+    log_search_settings(&state)
+}
+
+/// `PUT /_sim/log-search {"pending_polls": N}`: how many answers new Log
+/// Search queries give "still running" before their result.
+async fn put_log_search(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    let update: LogSearchUpdate = match json_body(&body) {
+        Ok(update) => update,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
+    state.log_search.set_pending_polls(update.pending_polls);
+    log_search_settings(&state)
 }
 
 /// Who a key is (there is no such endpoint on the real platform; contract section 8).

@@ -55,6 +55,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .route("/{region}/account/api/1/roles", get(account::roles))
         .route("/{region}/log_search/management/logs", get(audit::logs))
         .route("/{region}/log_search/query/logs/{ids}", get(audit::query))
+        .route("/{region}/log_search/query/{id}", get(audit::poll))
         .route_layer(from_fn_with_state(Arc::clone(&state), gate::gate));
     Router::new()
         .route("/{region}/validate", get(account::validate))
