@@ -95,13 +95,21 @@ pub fn http_date(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The furthest reset a date is written for (about 100 years): any larger
+/// wait, from a huge `--rate-limit` window or `429=` fault, is written as this.
+const LONGEST_RESET_SECS: u64 = 100 * 366 * 86_400;
+
 /// The rate-limit headers of an answer in `shape`, as names and values, at `now`.
 pub fn rate_headers(
     shape: RateHeaders,
     advert: Advert,
     now: OffsetDateTime,
 ) -> Vec<(&'static str, String)> {
-    let reset_at = now + Duration::from_secs(advert.reset_secs);
+    let reset_at = now
+        .checked_add(time::Duration::seconds(
+            i64::try_from(advert.reset_secs.min(LONGEST_RESET_SECS)).unwrap_or(0),
+        ))
+        .unwrap_or(now);
     let reset_epoch = reset_at.unix_timestamp().to_string();
     let (limit, remaining, reset, reset_value, retry_value) = match shape {
         RateHeaders::Standard => (
@@ -249,6 +257,31 @@ mod tests {
         assert_eq!(
             http_date(OffsetDateTime::from_unix_timestamp(784_111_777).unwrap()),
             "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+    }
+
+    #[test]
+    fn an_enormous_wait_is_written_not_a_panic() {
+        let advert = Advert {
+            limit: None,
+            remaining: 0,
+            reset_secs: u64::MAX,
+            refused: true,
+        };
+        let now = OffsetDateTime::now_utc();
+        for shape in [
+            RateHeaders::Standard,
+            RateHeaders::Epoch,
+            RateHeaders::XOnly,
+        ] {
+            let headers = rate_headers(shape, advert, now);
+            assert_eq!(headers.len(), 3, "{shape}: {headers:?}");
+        }
+        let epoch = rate_headers(RateHeaders::Epoch, advert, now);
+        let reset: i64 = epoch[1].1.parse().unwrap();
+        assert!(
+            reset > now.unix_timestamp() + 90 * 365 * 86_400,
+            "{epoch:?}"
         );
     }
 
