@@ -11,8 +11,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::api::{AuditAction, KeyKind};
 use crate::commands::when::{When, parse_when};
-use crate::simulator::RateBudget;
 use crate::simulator::faults::{FaultRule, Latency, parse_spec};
+use crate::simulator::{RateBudget, RateHeaders};
 
 /// A terminal console for Rapid7 Command Platform API keys.
 ///
@@ -423,6 +423,22 @@ pub struct SimulateArgs {
     /// data-wrapped objects, ENTERPRISE_* type names).
     #[arg(long)]
     pub compat: bool,
+    /// Shape of the rate-limit headers: standard (RateLimit-*, reset and
+    /// Retry-After in seconds), epoch (RateLimit-Reset in UTC epoch seconds,
+    /// Retry-After an HTTP date) or x-only (only X-RateLimit-*, reset in epoch
+    /// seconds, Retry-After an HTTP date) [default: standard; x-only with --compat].
+    #[arg(long)]
+    pub rate_headers: Option<RateHeaders>,
+    /// How many answers a Log Search query gives "still running" (202 with a
+    /// Self link to poll) before its result; also `PUT /_sim/log-search`.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub log_search_pending: u32,
+    /// Serve the role rules of the older documentation: an organization
+    /// administrator also manages their organization's organization keys and
+    /// sees every key of it (default: today's rules, organization keys for
+    /// Platform Administrators only).
+    #[arg(long)]
+    pub legacy_roles: bool,
     /// Seed names full of escape sequences, control and bidi characters,
     /// huge and empty strings, emoji.
     #[arg(long)]

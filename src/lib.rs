@@ -6,8 +6,11 @@ pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod fingerprint;
 pub mod input;
 pub mod keymap;
+#[cfg(test)]
+mod layering;
 pub mod logging;
 pub mod region;
 pub mod runtime;

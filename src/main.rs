@@ -81,9 +81,12 @@ fn config_from(args: &SimulateArgs) -> SimConfig {
         latency: args.latency,
         faults: args.faults.0.clone(),
         compat: args.compat,
+        rate_headers: args.rate_headers,
         hostile_names: args.hostile_names,
         tenant_regions: args.tenant_regions.clone(),
         now: None,
+        log_search_pending: args.log_search_pending,
+        legacy_roles: args.legacy_roles,
     }
 }
 

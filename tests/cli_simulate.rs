@@ -1,7 +1,9 @@
 //! `r7keys simulate` as a user runs it: the built binary prints the
 //! credentials JSON, writes them (mode 0600) with `--credentials-out`, and
-//! serves on the printed endpoint; bad flags exit 1 with a message naming
-//! the bad value; `--help` exits 0.
+//! serves on the printed endpoint; `--legacy-roles`, `--rate-headers` and
+//! `--log-search-pending` reach the simulator; bad flags exit 1 with a
+//! message naming the bad value; `--help` exits 0.
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -53,21 +55,12 @@ fn run(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-#[tokio::test]
-async fn simulate_prints_writes_and_serves_the_credentials() {
-    let dir = TempDir::new("cli");
-    let out = dir.0.join("credentials.json");
+/// Starts `r7keys simulate ARGS` and reads the credentials document it prints.
+fn start_simulator(args: &[&str]) -> (KillOnDrop, Value) {
     let mut child = KillOnDrop(
         Command::new(BIN)
-            .args([
-                "simulate",
-                "--listen",
-                "127.0.0.1:0",
-                "--keys",
-                "50",
-                "--credentials-out",
-            ])
-            .arg(&out)
+            .arg("simulate")
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -94,6 +87,39 @@ async fn simulate_prints_writes_and_serves_the_credentials() {
         .recv_timeout(Duration::from_secs(30))
         .expect("the credentials are printed");
     let creds: Value = serde_json::from_str(&printed).unwrap_or_else(|e| panic!("{e}: {printed}"));
+    (child, creds)
+}
+
+fn principal<'v>(creds: &'v Value, name: &str) -> &'v Value {
+    creds["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+}
+
+fn http() -> reqwest::Client {
+    r7keys::api::tls::install_default_provider();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn simulate_prints_writes_and_serves_the_credentials() {
+    let dir = TempDir::new("cli");
+    let out = dir.0.join("credentials.json");
+    let out_arg = out.to_str().unwrap().to_string();
+    let (mut child, creds) = start_simulator(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--keys",
+        "50",
+        "--credentials-out",
+        &out_arg,
+    ]);
 
     let endpoint = creds["endpoint"].as_str().unwrap();
     assert!(
@@ -104,18 +130,9 @@ async fn simulate_prints_writes_and_serves_the_credentials() {
         !endpoint.contains("127.0.0.1:0/"),
         "the real port is printed: {endpoint}"
     );
-    let admin = creds["principals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "platform-admin")
-        .unwrap();
+    let admin = principal(&creds, "platform-admin");
     assert_eq!(admin["region"], "us");
-    r7keys::api::tls::install_default_provider();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let http = http();
     let key = admin["api_key"].as_str().unwrap();
     let validate = format!("{}/validate", endpoint.replace("{region}", "us"));
     let response = http
@@ -177,4 +194,80 @@ fn help_exits_0() {
     let output = run(&["simulate", "--help"]);
     assert_eq!(output.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&output.stdout).contains("--credentials-out"));
+}
+
+#[tokio::test]
+async fn the_rule_header_and_log_search_flags_reach_the_simulator() {
+    let (_child, creds) = start_simulator(&[
+        "--legacy-roles",
+        "--rate-headers",
+        "epoch",
+        "--log-search-pending",
+        "2",
+    ]);
+    let endpoint = creds["endpoint"].as_str().unwrap().to_string();
+    let base = endpoint.trim_end_matches("/{region}").to_string();
+    let http = http();
+    let org_admin = principal(&creds, "org-admin");
+    let at = |region: &str, path: &str| format!("{}{path}", endpoint.replace("{region}", region));
+    let key = org_admin["api_key"].as_str().unwrap();
+    let region = org_admin["region"].as_str().unwrap();
+
+    let whoami: Value = http
+        .get(format!("{base}/_sim/whoami/{region}"))
+        .header("X-Api-Key", key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(whoami["role_rules"], "legacy", "{whoami}");
+
+    let listed = http
+        .get(at(region, "/account/api/1/api-keys?type=ORGANIZATION"))
+        .header("X-Api-Key", key)
+        .send()
+        .await
+        .unwrap();
+    let reset: i64 = listed.headers()["ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    assert!((now..=now + 61).contains(&reset), "epoch seconds: {reset}");
+    let body: Value = listed.json().await.unwrap();
+    assert!(
+        !body["data"].as_array().unwrap().is_empty(),
+        "under the legacy rules an organization admin sees organization keys"
+    );
+
+    let settings: Value = http
+        .get(format!("{base}/_sim/log-search"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["pending_polls"], 2);
+}
+
+#[test]
+fn a_bad_rate_header_shape_exits_1_naming_it() {
+    let output = run(&["simulate", "--rate-headers", "seconds"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("seconds") && stderr.contains("x-only"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing on stdout");
 }

@@ -8,8 +8,8 @@ mod common;
 use std::collections::HashSet;
 
 use common::{PRINCIPALS, Sim, key_set, small_config};
+use r7keys::fingerprint::fingerprint;
 use r7keys::simulator::SimConfig;
-use r7keys::simulator::world::fingerprint;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

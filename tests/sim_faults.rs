@@ -603,3 +603,43 @@ async fn control_paths_are_never_faulted_nor_logged() {
         assert!(!paths.iter().any(|p| p.starts_with("/_sim")), "{how}");
     }
 }
+
+#[tokio::test]
+async fn fault_settings_take_a_json_body_whatever_its_content_type() {
+    let sim = Sim::small().await;
+    for (content_type, spec) in [
+        (None, "5xx=502@api-keys"),
+        (Some("application/x-www-form-urlencoded"), "hang@users*1"),
+        (Some("text/plain"), "spike=5"),
+    ] {
+        let mut request = sim
+            .http
+            .put(sim.control("/faults"))
+            .body(json!({ "spec": spec }).to_string());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let (status, body) = status_json(request.send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{content_type:?}: {body}");
+        assert_eq!(body["spec"], spec, "{content_type:?}");
+        assert_eq!(fault_settings(&sim).await["spec"], spec, "{content_type:?}");
+    }
+    let response = sim
+        .http
+        .put(sim.control("/faults"))
+        .body("spec=hang")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_json(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("JSON object"),
+        "{body}"
+    );
+    assert_eq!(
+        fault_settings(&sim).await["spec"],
+        "spike=5",
+        "a body that is not JSON changes nothing"
+    );
+}

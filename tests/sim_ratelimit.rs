@@ -1,14 +1,16 @@
 //! The per-key rate budget over real HTTP: `RateLimit-*` headers on every
 //! Account API answer (not on `/validate`, not on a 401), the 429 with
 //! `Retry-After` once the budget is spent, separate budgets per key and per
-//! region, and the window resetting.
+//! region, and the window resetting; and each plausible shape of those
+//! headers (`--rate-headers standard|epoch|x-only`).
+#![allow(clippy::unwrap_used)] // in tests a panic is the failure report
 
 mod common;
 
 use std::time::Duration;
 
 use common::{Sim, small_config};
-use r7keys::simulator::SimConfig;
+use r7keys::simulator::{RateHeaders, SimConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -335,4 +337,192 @@ async fn each_region_has_its_own_budget() {
         "{region} has its own budget"
     );
     assert_eq!(budget(response.headers(), 60), (3, 2));
+}
+
+const RATELIMIT: [&str; 3] = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"];
+const X_RATELIMIT: [&str; 3] = [
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+];
+
+fn now_epoch() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as epoch seconds.
+fn http_date_epoch(text: &str) -> i64 {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    assert_eq!(text.len(), 29, "an IMF-fixdate: {text:?}");
+    time::PrimitiveDateTime::parse(text, &format)
+        .unwrap_or_else(|e| panic!("{text:?} is an HTTP date: {e}"))
+        .assume_utc()
+        .unix_timestamp()
+}
+
+/// Whether `epoch` is when a `window`-second window that began around now ends.
+fn is_reset_epoch(epoch: i64, window: i64) -> bool {
+    let now = now_epoch();
+    (now..=now + window + 1).contains(&epoch)
+}
+
+/// Spends a budget of 3 at `shape`: three answers, then a 429. Answers the
+/// headers of the three and of the 429.
+async fn spend_three(config: SimConfig) -> (Vec<HeaderMap>, HeaderMap) {
+    let sim = Sim::start(SimConfig {
+        rate_limit: "3/60".parse().unwrap(),
+        ..config
+    })
+    .await;
+    let mut answered = Vec::new();
+    for _ in 0..3 {
+        let response = sim
+            .as_principal("user", Method::GET, KEYS)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        answered.push(response.headers().clone());
+    }
+    let refused = sim
+        .as_principal("user", Method::GET, KEYS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    (answered, refused.headers().clone())
+}
+
+/// A header as epoch seconds.
+fn epoch(headers: &HeaderMap, name: &str) -> i64 {
+    i64::try_from(number(headers, name)).unwrap()
+}
+
+fn absent(headers: &HeaderMap, names: &[&str]) -> bool {
+    names.iter().all(|h| headers.get(*h).is_none())
+}
+
+fn text<'h>(headers: &'h HeaderMap, name: &str) -> &'h str {
+    headers
+        .get(name)
+        .unwrap_or_else(|| panic!("{name} is present: {headers:?}"))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn standard_headers_count_seconds_left() {
+    let (answered, refused) = spend_three(SimConfig {
+        rate_headers: Some(RateHeaders::Standard),
+        ..small_config()
+    })
+    .await;
+    for (headers, remaining) in answered.iter().zip([2, 1, 0]) {
+        assert_eq!(budget(headers, 60), (3, remaining));
+        assert!(absent(headers, &X_RATELIMIT) && absent(headers, &["retry-after"]));
+    }
+    assert_eq!(budget(&refused, 60), (3, 0));
+    let retry = number(&refused, "retry-after");
+    assert!((1..=60).contains(&retry), "seconds: {retry}");
+    assert_eq!(retry, number(&refused, "ratelimit-reset"));
+    assert!(absent(&refused, &X_RATELIMIT));
+}
+
+#[tokio::test]
+async fn epoch_headers_give_the_reset_as_epoch_seconds_and_retry_after_as_a_date() {
+    let (answered, refused) = spend_three(SimConfig {
+        rate_headers: Some(RateHeaders::Epoch),
+        ..small_config()
+    })
+    .await;
+    for (headers, remaining) in answered.iter().zip([2, 1, 0]) {
+        assert_eq!(number(headers, "ratelimit-limit"), 3);
+        assert_eq!(number(headers, "ratelimit-remaining"), remaining);
+        let reset = epoch(headers, "ratelimit-reset");
+        assert!(is_reset_epoch(reset, 60), "epoch seconds: {reset}");
+        assert!(absent(headers, &X_RATELIMIT) && absent(headers, &["retry-after"]));
+    }
+    assert_eq!(number(&refused, "ratelimit-remaining"), 0);
+    let reset = epoch(&refused, "ratelimit-reset");
+    let retry_at = http_date_epoch(text(&refused, "retry-after"));
+    assert!(is_reset_epoch(retry_at, 60), "{retry_at}");
+    assert!(
+        (retry_at - reset).abs() <= 1,
+        "Retry-After names the reset: {retry_at} vs {reset}"
+    );
+    assert!(absent(&refused, &X_RATELIMIT));
+}
+
+#[tokio::test]
+async fn x_only_headers_are_the_only_ones() {
+    let (answered, refused) = spend_three(SimConfig {
+        rate_headers: Some(RateHeaders::XOnly),
+        ..small_config()
+    })
+    .await;
+    for (headers, remaining) in answered.iter().zip([2, 1, 0]) {
+        assert!(absent(headers, &RATELIMIT), "{headers:?}");
+        assert_eq!(number(headers, "x-ratelimit-limit"), 3);
+        assert_eq!(number(headers, "x-ratelimit-remaining"), remaining);
+        let reset = epoch(headers, "x-ratelimit-reset");
+        assert!(is_reset_epoch(reset, 60), "epoch seconds: {reset}");
+        assert!(absent(headers, &["retry-after"]));
+    }
+    assert!(absent(&refused, &RATELIMIT), "{refused:?}");
+    assert_eq!(number(&refused, "x-ratelimit-remaining"), 0);
+    let reset = epoch(&refused, "x-ratelimit-reset");
+    let retry_at = http_date_epoch(text(&refused, "retry-after"));
+    assert!((retry_at - reset).abs() <= 1, "{retry_at} vs {reset}");
+}
+
+#[tokio::test]
+async fn compat_serves_x_only_unless_a_shape_is_given() {
+    let (answered, refused) = spend_three(SimConfig {
+        compat: true,
+        ..small_config()
+    })
+    .await;
+    assert!(absent(&answered[0], &RATELIMIT), "{:?}", answered[0]);
+    assert_eq!(number(&answered[0], "x-ratelimit-remaining"), 2);
+    http_date_epoch(text(&refused, "retry-after"));
+
+    let (answered, _) = spend_three(SimConfig {
+        compat: true,
+        rate_headers: Some(RateHeaders::Standard),
+        ..small_config()
+    })
+    .await;
+    assert_eq!(budget(&answered[0], 60), (3, 2));
+    assert!(absent(&answered[0], &X_RATELIMIT));
+}
+
+#[tokio::test]
+async fn a_throttle_fault_speaks_the_configured_shape() {
+    let sim = Sim::start(SimConfig {
+        rate_headers: Some(RateHeaders::XOnly),
+        faults: r7keys::simulator::faults::parse_spec("429=7").unwrap(),
+        ..small_config()
+    })
+    .await;
+    let refused = sim
+        .as_principal("user", Method::GET, KEYS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let headers = refused.headers();
+    assert!(absent(headers, &RATELIMIT), "{headers:?}");
+    assert_eq!(number(headers, "x-ratelimit-remaining"), 0);
+    let retry_at = http_date_epoch(text(headers, "retry-after"));
+    let now = now_epoch();
+    assert!(
+        (now + 6..=now + 8).contains(&retry_at),
+        "about 7 s: {retry_at}"
+    );
+    assert!(
+        (epoch(headers, "x-ratelimit-reset") - retry_at).abs() <= 1,
+        "{headers:?}"
+    );
 }

@@ -1,14 +1,63 @@
-//! The role rules of seeds 000, 001 and 003 over HTTP: who may see, generate
-//! and revoke which kind of key, for which organizations; what deleting a user
-//! and dropping a role do.
+//! The role rules over HTTP: who may see, generate and revoke which kind of
+//! key, for which organizations; what deleting a user and dropping a role do.
+//!
+//! Two rule sets are served. Today's (the default): organization keys are for
+//! Platform Administrators only, and everyone else sees and manages only their
+//! own user keys. The legacy rules of seeds 000/003 (`legacy_roles: true`):
+//! an organization administrator also manages their organization's
+//! organization keys and sees every key of it. Tests that differ between the
+//! two run both and assert the status, the message and what a listing holds.
 #![allow(clippy::unwrap_used)] // in tests a panic is the failure report
 
 mod common;
 
-use common::Sim;
+use common::{Sim, small_config};
+use r7keys::simulator::SimConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+
+/// The 403 for organization keys under today's rules (fixture `account-403.json`).
+const ORG_KEYS_TODAY: &str = "Only Platform Administrators can manage Organization API keys";
+/// The 403 for organization keys under the legacy rules.
+const ORG_KEYS_LEGACY: &str = "Only Platform Administrators and administrators of this organization can manage Organization API keys";
+const OWN_KEYS_ONLY: &str = "You can only manage your own API keys";
+const NO_ACCESS: &str = "You can only generate user keys for organizations you have access to";
+
+/// The small world under the legacy (seeds 000/003) role rules.
+fn legacy_config() -> SimConfig {
+    SimConfig {
+        legacy_roles: true,
+        ..small_config()
+    }
+}
+
+/// The same small world under both rule sets: `(today, legacy)`.
+async fn both_rule_sets() -> (Sim, Sim) {
+    (Sim::small().await, Sim::start(legacy_config()).await)
+}
+
+fn ids(items: &[Value]) -> BTreeSet<String> {
+    items
+        .iter()
+        .map(|k| k["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A revoke's status and error message (empty on success).
+async fn revoke_answer(sim: &Sim, principal: &str, id: &str) -> (StatusCode, String) {
+    let response = sim
+        .as_principal(
+            principal,
+            reqwest::Method::DELETE,
+            &format!("/account/api/1/api-keys/{id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = common::status_json(response).await;
+    (status, body["message"].as_str().unwrap_or("").to_string())
+}
 
 fn field<'v>(items: &'v [Value], name: &str) -> BTreeSet<&'v str> {
     items
@@ -56,8 +105,30 @@ async fn platform_admin_sees_every_key_of_every_own_organization() {
 }
 
 #[tokio::test]
-async fn organization_admin_sees_only_their_organization() {
+async fn organization_admin_sees_only_their_own_keys_today() {
     let sim = Sim::small().await;
+    let email = sim.principal("org-admin").email.clone().unwrap();
+    let keys = keys_of(&sim, "org-admin").await;
+    assert!(!keys.is_empty(), "at least their own principal key");
+    assert_eq!(field(&keys, "user_email"), BTreeSet::from([email.as_str()]));
+    assert!(
+        field(&keys, "type").is_subset(&BTreeSet::from(["USER", "MULTI_TENANT_USER"])),
+        "no organization keys, not even their organization's: {keys:?}"
+    );
+    let (status, body) = sim
+        .get_json("org-admin", "/account/api/1/api-keys?type=ORGANIZATION")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["data"],
+        json!([]),
+        "organization keys are not theirs to see"
+    );
+}
+
+#[tokio::test]
+async fn organization_admin_sees_their_whole_organization_under_the_legacy_rules() {
+    let sim = Sim::start(legacy_config()).await;
     let home = sim.principal("org-admin").organization_id.clone();
     let email = sim.principal("org-admin").email.clone().unwrap();
     let keys = keys_of(&sim, "org-admin").await;
@@ -74,10 +145,56 @@ async fn organization_admin_sees_only_their_organization() {
         "other users' keys too"
     );
     assert!(
+        field(&platform, "type").contains("ORGANIZATION"),
+        "their organization's organization keys"
+    );
+    assert!(
         multi
             .iter()
             .all(|k| k["type"] == "MULTI_TENANT_USER" && k["user_email"] == email.as_str()),
         "of multi-tenant keys, only their own user keys: {multi:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_rule_sets_differ_only_in_what_an_organization_admin_sees() {
+    let (today, legacy) = both_rule_sets().await;
+    for (sim, rules) in [(&today, "current"), (&legacy, "legacy")] {
+        let p = sim.principal("org-admin");
+        let whoami: Value = sim
+            .http
+            .get(sim.control(&format!("/whoami/{}", p.region)))
+            .header("X-Api-Key", &p.api_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(whoami["role_rules"], rules, "{whoami}");
+    }
+    for principal in ["platform-admin", "user", "org-key", "mt-user"] {
+        let (a, b) = (
+            keys_of(&today, principal).await,
+            keys_of(&legacy, principal).await,
+        );
+        assert!(!a.is_empty(), "{principal}");
+        assert_eq!(ids(&a), ids(&b), "{principal} sees the same under both");
+    }
+    let email = today.principal("org-admin").email.clone().unwrap();
+    let now = keys_of(&today, "org-admin").await;
+    let before = keys_of(&legacy, "org-admin").await;
+    let own_user_keys: Vec<Value> = before
+        .into_iter()
+        .filter(|k| {
+            k["user_email"] == email.as_str()
+                && (k["type"] == "USER" || k["type"] == "MULTI_TENANT_USER")
+        })
+        .collect();
+    assert_eq!(
+        ids(&now),
+        ids(&own_user_keys),
+        "today: exactly the own user keys of the legacy listing"
     );
 }
 
@@ -137,103 +254,166 @@ async fn multi_tenant_admin_sees_a_tenants_keys_in_its_context() {
     assert!(seen > 0, "tenants have keys");
 }
 
-async fn generate_status(sim: &Sim, principal: &str, body: Value) -> StatusCode {
-    sim.generate(principal, body).await.0
+/// What a generate answers under each rule set: status and message
+/// (empty on success).
+#[derive(Clone, Copy)]
+struct Expect {
+    today: (StatusCode, &'static str),
+    legacy: (StatusCode, &'static str),
 }
 
-#[tokio::test]
-async fn who_may_generate_which_kind() {
-    let sim = Sim::small().await;
-    let home = sim.principal("platform-admin").organization_id.clone();
-    let abroad = sim.principal("org-admin").organization_id.clone();
-    let cases = [
-        (
-            "user",
-            json!({"name": "u", "type": "USER"}),
-            StatusCode::CREATED,
-        ),
+const fn same(status: StatusCode, message: &'static str) -> Expect {
+    Expect {
+        today: (status, message),
+        legacy: (status, message),
+    }
+}
+
+const CREATED: Expect = same(StatusCode::CREATED, "");
+
+type Case = (&'static str, Value, Expect);
+
+const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+const ORG_KEYS_REFUSED: Expect = Expect {
+    today: (FORBIDDEN, ORG_KEYS_TODAY),
+    legacy: (FORBIDDEN, ORG_KEYS_LEGACY),
+};
+const MT_ADMIN_REFUSED: Expect = same(
+    FORBIDDEN,
+    "Only Platform Administrators in the primary account can generate Multi-Tenant admin keys",
+);
+
+/// What users and organization admins may generate, with their user keys.
+fn generate_cases_of_people(home: &str, abroad: &str) -> Vec<Case> {
+    vec![
+        ("user", json!({"name": "u", "type": "USER"}), CREATED),
         (
             "user",
             json!({"name": "u", "type": "USER", "organization_id": abroad}),
-            StatusCode::FORBIDDEN,
+            same(FORBIDDEN, NO_ACCESS),
         ),
         (
             "user",
             json!({"name": "u", "type": "ORGANIZATION", "organization_id": home}),
-            StatusCode::FORBIDDEN,
+            ORG_KEYS_REFUSED,
         ),
         (
             "user",
             json!({"name": "u", "type": "MULTI_TENANT_ADMIN"}),
-            StatusCode::FORBIDDEN,
+            MT_ADMIN_REFUSED,
         ),
         (
             "user",
             json!({"name": "u", "type": "MULTI_TENANT_USER"}),
-            StatusCode::CREATED,
+            CREATED,
+        ),
+        ("org-admin", json!({"name": "o", "type": "USER"}), CREATED),
+        (
+            "org-admin",
+            json!({"name": "o", "type": "USER", "organization_id": abroad}),
+            CREATED,
+        ),
+        (
+            "org-admin",
+            json!({"name": "o", "type": "USER", "organization_id": home}),
+            same(FORBIDDEN, NO_ACCESS),
         ),
         (
             "org-admin",
             json!({"name": "o", "type": "ORGANIZATION", "organization_id": abroad}),
-            StatusCode::CREATED,
+            Expect {
+                today: (FORBIDDEN, ORG_KEYS_TODAY),
+                legacy: (StatusCode::CREATED, ""),
+            },
         ),
         (
             "org-admin",
             json!({"name": "o", "type": "ORGANIZATION", "organization_id": home}),
-            StatusCode::FORBIDDEN,
+            ORG_KEYS_REFUSED,
         ),
         (
             "org-admin",
             json!({"name": "o", "type": "MULTI_TENANT_ADMIN"}),
-            StatusCode::FORBIDDEN,
+            MT_ADMIN_REFUSED,
         ),
+    ]
+}
+
+/// What platform admins and the organization and multi-tenant keys may generate.
+fn generate_cases_of_admins_and_keys(home: &str, abroad: &str) -> Vec<Case> {
+    vec![
         (
             "platform-admin",
             json!({"name": "p", "type": "ORGANIZATION", "organization_id": abroad}),
-            StatusCode::CREATED,
+            CREATED,
         ),
         (
             "platform-admin",
             json!({"name": "p", "type": "ORGANIZATION"}),
-            StatusCode::BAD_REQUEST,
+            same(
+                StatusCode::BAD_REQUEST,
+                "Organization ID is required for ORGANIZATION type keys",
+            ),
         ),
         (
             "platform-admin",
             json!({"name": "p", "type": "MULTI_TENANT_ADMIN"}),
-            StatusCode::CREATED,
+            CREATED,
         ),
         (
             "org-key",
             json!({"name": "k", "type": "USER"}),
-            StatusCode::FORBIDDEN,
+            same(
+                FORBIDDEN,
+                "A user key represents a user: generate it with that user's own user key",
+            ),
         ),
         (
             "org-key",
             json!({"name": "k", "type": "ORGANIZATION", "organization_id": home}),
-            StatusCode::CREATED,
+            CREATED,
         ),
         (
             "org-key",
             json!({"name": "k", "type": "ORGANIZATION", "organization_id": abroad}),
-            StatusCode::FORBIDDEN,
+            ORG_KEYS_REFUSED,
         ),
         (
             "mt-admin",
             json!({"name": "m", "type": "MULTI_TENANT_ADMIN"}),
-            StatusCode::FORBIDDEN,
+            MT_ADMIN_REFUSED,
         ),
         (
             "mt-user",
             json!({"name": "m", "type": "MULTI_TENANT_USER"}),
-            StatusCode::FORBIDDEN,
+            same(
+                FORBIDDEN,
+                "Multi-Tenant user keys can only be generated by users of the primary account, with their user key",
+            ),
         ),
-    ];
-    for (principal, body, expected) in cases {
-        assert_eq!(
-            generate_status(&sim, principal, body.clone()).await,
-            expected,
-            "{principal} {body}"
-        );
+    ]
+}
+
+#[tokio::test]
+async fn who_may_generate_which_kind_under_both_rule_sets() {
+    let (today, legacy) = both_rule_sets().await;
+    let home = today.principal("platform-admin").organization_id.clone();
+    let abroad = today.principal("org-admin").organization_id.clone();
+    let mut cases = generate_cases_of_people(&home, &abroad);
+    cases.extend(generate_cases_of_admins_and_keys(&home, &abroad));
+    for (principal, body, expect) in cases {
+        for (rules, sim, (status, message)) in [
+            ("today", &today, expect.today),
+            ("legacy", &legacy, expect.legacy),
+        ] {
+            let (got, answer) = sim.generate(principal, body.clone()).await;
+            assert_eq!(got, status, "{rules}: {principal} {body}: {answer}");
+            if status.is_success() {
+                assert!(answer["key"].is_string(), "{rules}: {principal} {body}");
+            } else {
+                assert_eq!(answer["message"], message, "{rules}: {principal} {body}");
+            }
+        }
     }
 }
 
@@ -372,9 +552,8 @@ async fn who_may_revoke_which_key() {
         .unwrap();
 
     assert_eq!(
-        sim.revoke("user", someone_elses["id"].as_str().unwrap())
-            .await,
-        StatusCode::FORBIDDEN
+        revoke_answer(&sim, "user", someone_elses["id"].as_str().unwrap()).await,
+        (StatusCode::FORBIDDEN, OWN_KEYS_ONLY.to_string())
     );
     assert_eq!(
         sim.revoke("user", mt_admin_key["id"].as_str().unwrap())
@@ -382,9 +561,8 @@ async fn who_may_revoke_which_key() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        sim.revoke("org-admin", home_org_key["id"].as_str().unwrap())
-            .await,
-        StatusCode::FORBIDDEN
+        revoke_answer(&sim, "org-admin", home_org_key["id"].as_str().unwrap()).await,
+        (StatusCode::FORBIDDEN, ORG_KEYS_TODAY.to_string())
     );
     assert_eq!(
         sim.revoke("user", "00000000-0000-4000-8000-000000000000")
@@ -416,6 +594,100 @@ async fn who_may_revoke_which_key() {
         sim.revoke("platform-admin", someone_elses["id"].as_str().unwrap())
             .await,
         StatusCode::NO_CONTENT
+    );
+}
+
+/// Keys of the organization administrator's organization, as a platform
+/// admin lists them: an organization key, and a user key of someone else.
+async fn keys_of_the_org_admins_organization(sim: &Sim) -> (Value, Value) {
+    let abroad = sim.principal("org-admin").organization_id.clone();
+    let email = sim.principal("org-admin").email.clone().unwrap();
+    let keys = keys_of(sim, "platform-admin").await;
+    let in_abroad = |k: &&Value| k["organization_id"] == abroad.as_str();
+    let org_key = keys
+        .iter()
+        .filter(in_abroad)
+        .find(|k| k["type"] == "ORGANIZATION")
+        .expect("an organization key of the organization")
+        .clone();
+    let others = keys
+        .iter()
+        .filter(in_abroad)
+        .find(|k| k["type"] == "USER" && k["user_email"] != email.as_str())
+        .expect("someone else's user key in the organization")
+        .clone();
+    (org_key, others)
+}
+
+#[tokio::test]
+async fn an_organization_admin_manages_only_their_own_keys_today() {
+    let sim = Sim::small().await;
+    let (org_key, others) = keys_of_the_org_admins_organization(&sim).await;
+    let org_key_id = org_key["id"].as_str().unwrap();
+    let others_id = others["id"].as_str().unwrap();
+    assert_eq!(
+        revoke_answer(&sim, "org-admin", org_key_id).await,
+        (StatusCode::FORBIDDEN, ORG_KEYS_TODAY.to_string())
+    );
+    assert_eq!(
+        revoke_answer(&sim, "org-admin", others_id).await,
+        (StatusCode::FORBIDDEN, OWN_KEYS_ONLY.to_string())
+    );
+    let (_, mine) = sim
+        .generate("org-admin", json!({"name": "laptop", "type": "USER"}))
+        .await;
+    let listed = ids(&keys_of(&sim, "org-admin").await);
+    assert!(
+        listed.contains(mine["id"].as_str().unwrap()),
+        "their new key is listed"
+    );
+    assert!(!listed.contains(org_key_id) && !listed.contains(others_id));
+    assert_eq!(
+        revoke_answer(&sim, "org-admin", mine["id"].as_str().unwrap()).await,
+        (StatusCode::NO_CONTENT, String::new())
+    );
+    // An organization key keeps its full power in its own organization.
+    let seen_by_org_key = keys_of(&sim, "org-key").await;
+    assert!(field(&seen_by_org_key, "type").contains("ORGANIZATION"));
+    assert!(field(&seen_by_org_key, "user_email").len() > 1);
+    assert_eq!(
+        sim.revoke("platform-admin", org_key_id).await,
+        StatusCode::NO_CONTENT,
+        "a platform admin still can"
+    );
+}
+
+#[tokio::test]
+async fn an_organization_admin_manages_their_organizations_keys_under_the_legacy_rules() {
+    let sim = Sim::start(legacy_config()).await;
+    let (org_key, others) = keys_of_the_org_admins_organization(&sim).await;
+    let org_key_id = org_key["id"].as_str().unwrap();
+    let others_id = others["id"].as_str().unwrap();
+    let listed = ids(&keys_of(&sim, "org-admin").await);
+    assert!(
+        listed.contains(org_key_id) && listed.contains(others_id),
+        "both listed"
+    );
+    assert_eq!(
+        revoke_answer(&sim, "org-admin", org_key_id).await,
+        (StatusCode::NO_CONTENT, String::new())
+    );
+    assert_eq!(
+        revoke_answer(&sim, "org-admin", others_id).await,
+        (StatusCode::NO_CONTENT, String::new())
+    );
+    let home_org_key = keys_of(&sim, "platform-admin")
+        .await
+        .into_iter()
+        .find(|k| {
+            k["type"] == "ORGANIZATION"
+                && k["organization_id"] == sim.principal("platform-admin").organization_id.as_str()
+        })
+        .unwrap();
+    assert_eq!(
+        revoke_answer(&sim, "org-admin", home_org_key["id"].as_str().unwrap()).await,
+        (StatusCode::FORBIDDEN, ORG_KEYS_LEGACY.to_string()),
+        "not another organization's"
     );
 }
 
@@ -462,7 +734,8 @@ async fn patch_user(sim: &Sim, user_id: &str, change: Value) {
 
 #[tokio::test]
 async fn deleting_a_user_removes_their_user_keys_and_keeps_their_organization_keys() {
-    let sim = Sim::small().await;
+    // Under the legacy rules, so that the organization admin can generate an organization key.
+    let sim = Sim::start(legacy_config()).await;
     let abroad = sim.principal("org-admin").organization_id.clone();
     let (_, user_key) = sim
         .generate("org-admin", json!({"name": "scanner", "type": "USER"}))
@@ -508,8 +781,8 @@ async fn deleting_a_user_removes_their_user_keys_and_keeps_their_organization_ke
 }
 
 #[tokio::test]
-async fn a_user_whose_role_drops_can_no_longer_manage_the_keys_they_created() {
-    let sim = Sim::small().await;
+async fn an_organization_admin_whose_role_drops_loses_the_keys_they_created_legacy() {
+    let sim = Sim::start(legacy_config()).await;
     let abroad = sim.principal("org-admin").organization_id.clone();
     let (_, org_key) = sim
         .generate(
@@ -545,6 +818,40 @@ async fn a_user_whose_role_drops_can_no_longer_manage_the_keys_they_created() {
         sim.revoke("platform-admin", id).await,
         StatusCode::NO_CONTENT,
         "an admin still can"
+    );
+}
+
+#[tokio::test]
+async fn a_platform_admin_who_loses_the_role_loses_the_organization_keys_they_created() {
+    let sim = Sim::small().await;
+    let home = sim.principal("platform-admin").organization_id.clone();
+    let (_, org_key) = sim
+        .generate(
+            "platform-admin",
+            json!({"name": "us-siem", "type": "ORGANIZATION", "organization_id": home}),
+        )
+        .await;
+    let id = org_key["id"].as_str().unwrap();
+    let owner = sim.owner_id("platform-admin").await;
+    patch_user(&sim, &owner, json!({"platform_admin": false})).await;
+    assert_eq!(
+        revoke_answer(&sim, "platform-admin", id).await,
+        (StatusCode::FORBIDDEN, ORG_KEYS_TODAY.to_string())
+    );
+    let listed = keys_of(&sim, "platform-admin").await;
+    assert!(
+        listed.iter().all(|k| k["id"] != id),
+        "no longer visible to them"
+    );
+    assert_eq!(
+        field(&listed, "user_email"),
+        BTreeSet::from(["platform-admin@acme-partners.example"]),
+        "only their own user keys now"
+    );
+    assert_eq!(
+        sim.revoke("org-key", id).await,
+        StatusCode::NO_CONTENT,
+        "the organization's own key still can"
     );
 }
 

@@ -10,8 +10,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{Sim, small_config, status_json};
+use r7keys::fingerprint::fingerprint;
 use r7keys::simulator::SimConfig;
-use r7keys::simulator::world::fingerprint;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 

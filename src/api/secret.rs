@@ -52,7 +52,7 @@ impl ApiKey {
         self.0.expose_secret()
     }
 
-    /// A short SHA-256 fingerprint, safe to log (the simulator logs the same).
+    /// A short SHA-256 fingerprint, safe to log ([`crate::fingerprint`]).
     pub fn fingerprint(&self) -> String {
         fingerprint_of(self.expose())
     }
@@ -90,5 +90,5 @@ impl NewSecret {
 
 /// The one fingerprint function of every secret.
 fn fingerprint_of(secret: &str) -> String {
-    crate::simulator::world::fingerprint(secret)
+    crate::fingerprint::fingerprint(secret)
 }

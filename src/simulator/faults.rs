@@ -38,6 +38,8 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde::Serialize;
 
+use super::ratelimit::{Advert, RateHeaders, rate_headers};
+
 /// One kind of misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultKind {
@@ -135,37 +137,43 @@ fn display<S: serde::Serializer>(kind: &FaultKind, s: S) -> Result<S::Ok, S::Err
 impl FromStr for FaultRule {
     type Err = String;
 
+    /// Whitespace around the separators is ignored (`5xx = 502 : 0.5`), so a
+    /// rule prints back ([`fmt::Display`]) to text that parses to itself.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim();
-        let (text, remaining) = match text.rsplit_once('*') {
+        let rule = text.trim();
+        let (text, remaining) = match rule.rsplit_once('*') {
             Some((head, count)) => {
                 let count = count
+                    .trim()
                     .parse()
-                    .map_err(|_| format!("bad count {count:?} in fault {text:?}"))?;
+                    .map_err(|_| format!("bad count {count:?} in fault {rule:?}"))?;
                 (head, Some(count))
             }
-            None => (text, None),
+            None => (rule, None),
         };
         let (text, matching) = match text.split_once('@') {
-            Some((head, what)) if !what.is_empty() => (head, Some(what.to_string())),
-            Some(_) => return Err(format!("empty path match in fault {text:?}")),
+            Some((head, what)) if !what.trim().is_empty() => (head, Some(what.trim().to_string())),
+            Some(_) => return Err(format!("empty path match in fault {rule:?}")),
             None => (text, None),
         };
         let (text, rate) = match text.split_once(':') {
             Some((head, rate)) => {
                 let rate: f64 = rate
+                    .trim()
                     .parse()
-                    .map_err(|_| format!("bad rate {rate:?} in fault {text:?}"))?;
+                    .map_err(|_| format!("bad rate {rate:?} in fault {rule:?}"))?;
                 if !(0.0..=1.0).contains(&rate) {
-                    return Err(format!("rate {rate} is not between 0 and 1"));
+                    return Err(format!(
+                        "rate {rate} is not between 0 and 1 in fault {rule:?}"
+                    ));
                 }
                 (head, rate)
             }
             None => (text, 1.0),
         };
         let (name, arg) = match text.split_once('=') {
-            Some((name, arg)) => (name, Some(arg)),
-            None => (text, None),
+            Some((name, arg)) => (name.trim(), Some(arg.trim())),
+            None => (text.trim(), None),
         };
         Ok(FaultRule {
             kind: FaultKind::parse(name, arg)?,
@@ -219,6 +227,17 @@ impl FromStr for Latency {
             ms: ms.trim().parse().map_err(|_| bad())?,
             jitter_ms: jitter.trim().parse().map_err(|_| bad())?,
         })
+    }
+}
+
+impl fmt::Display for Latency {
+    /// `MS` or `MS~JITTER`: what [`Latency::from_str`] reads.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.jitter_ms == 0 {
+            write!(f, "{}", self.ms)
+        } else {
+            write!(f, "{}~{}", self.ms, self.jitter_ms)
+        }
     }
 }
 
@@ -281,12 +300,18 @@ impl Faults {
         let occurrence = *seen;
         let base = hash_text(self.seed, &line) ^ mix(occurrence);
         let latency = state.latency;
+        // Saturating: any latency the grammar accepts is a delay, never an overflow.
         let jitter = if latency.jitter_ms == 0 {
             0
         } else {
-            mix(base ^ 0x5151) % (2 * latency.jitter_ms + 1)
+            mix(base ^ 0x5151) % latency.jitter_ms.saturating_mul(2).saturating_add(1)
         };
-        let delay = Duration::from_millis((latency.ms + jitter).saturating_sub(latency.jitter_ms));
+        let delay = Duration::from_millis(
+            latency
+                .ms
+                .saturating_add(jitter)
+                .saturating_sub(latency.jitter_ms),
+        );
         let mut fault = None;
         for (i, rule) in state.rules.iter_mut().enumerate() {
             if rule.remaining == Some(0) {
@@ -354,8 +379,9 @@ fn json_response(status: StatusCode, body: &'static str) -> Response {
     response
 }
 
-/// The answer for a fault that does not let the request through.
-pub fn refuse(kind: FaultKind) -> Option<Response> {
+/// The answer for a fault that does not let the request through; a throttle
+/// spells its headers in the gateway's `shape`.
+pub fn refuse(kind: FaultKind, shape: RateHeaders) -> Option<Response> {
     match kind {
         FaultKind::ServerError(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -372,10 +398,18 @@ pub fn refuse(kind: FaultKind) -> Option<Response> {
                 StatusCode::TOO_MANY_REQUESTS,
                 "{\"message\":\"API rate limit exceeded\"}",
             );
+            let advert = Advert {
+                limit: None,
+                remaining: 0,
+                reset_secs: secs,
+                refused: true,
+            };
             let headers = response.headers_mut();
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            headers.insert("ratelimit-remaining", HeaderValue::from_static("0"));
-            headers.insert("ratelimit-reset", HeaderValue::from(secs));
+            for (name, value) in rate_headers(shape, advert, time::OffsetDateTime::now_utc()) {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(name, value);
+                }
+            }
             Some(response)
         }
         FaultKind::Html => {
@@ -492,6 +526,9 @@ pub async fn mangle(kind: FaultKind, response: Response) -> Response {
         _ => Response::from_parts(parts, Body::from(bytes)),
     }
 }
+
+#[cfg(test)]
+mod grammar_props;
 
 #[cfg(test)]
 mod tests {

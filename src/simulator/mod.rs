@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod faults;
 mod http;
+pub mod logsearch;
 pub mod paging;
 pub mod policy;
 pub mod ratelimit;
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 
 use crate::region::Region;
 use faults::{FaultRule, Faults, Latency};
+pub use ratelimit::RateHeaders;
 use world::{KeyKind, SeedPlan, World};
 
 /// A rate budget: `requests` per `window`.
@@ -77,11 +79,23 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// Serve the alternative shapes of contract Part 1.
     pub compat: bool,
+    /// How rate-limit headers are spelt; `None`: [`RateHeaders::Standard`],
+    /// or [`RateHeaders::XOnly`] when `compat` is on.
+    pub rate_headers: Option<RateHeaders>,
     pub hostile_names: bool,
     /// Regions the tenants are spread over, in turn (empty: seven regions at random).
     pub tenant_regions: Vec<Region>,
     /// "Now" for seeded dates (default: the real now).
     pub now: Option<OffsetDateTime>,
+    /// How many answers a Log Search query gives "still running" (202 with a
+    /// `Self` link) before its result; 0 answers at once. Changeable at run
+    /// time through `PUT /_sim/log-search`.
+    pub log_search_pending: u32,
+    /// Serve the role rules of seeds 000/003 (an organization administrator
+    /// manages their organization's organization keys and sees all of its
+    /// keys) instead of today's (organization keys for Platform
+    /// Administrators only). See [`policy::RoleRules`].
+    pub legacy_roles: bool,
 }
 
 impl Default for SimConfig {
@@ -101,9 +115,12 @@ impl Default for SimConfig {
             latency: Latency::default(),
             faults: Vec::new(),
             compat: false,
+            rate_headers: None,
             hostile_names: false,
             tenant_regions: Vec::new(),
             now: None,
+            log_search_pending: 0,
+            legacy_roles: false,
         }
     }
 }
@@ -146,12 +163,15 @@ impl Credentials {
 pub(crate) struct SimState {
     pub page_cap: usize,
     pub compat: bool,
+    pub role_rules: policy::RoleRules,
+    pub rate_headers: RateHeaders,
     world: RwLock<World>,
     pub limiter: ratelimit::RateLimiter,
     pub faults: Faults,
     pub log: reqlog::RequestLog,
     pub snapshots: paging::Snapshots,
     pub audit: Mutex<Vec<audit::AuditEvent>>,
+    pub log_search: logsearch::LogSearch,
     pub tc: tc::TcWorld,
     pub credentials: Credentials,
 }
@@ -284,12 +304,23 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
     SimState {
         page_cap: config.page_cap.max(1),
         compat: config.compat,
+        rate_headers: config.rate_headers.unwrap_or(if config.compat {
+            RateHeaders::XOnly
+        } else {
+            RateHeaders::Standard
+        }),
+        role_rules: if config.legacy_roles {
+            policy::RoleRules::Legacy
+        } else {
+            policy::RoleRules::Current
+        },
         world: RwLock::new(world),
         limiter: ratelimit::RateLimiter::new(config.rate_limit.requests, config.rate_limit.window),
         faults: Faults::new(config.seed, config.faults.clone(), config.latency),
         log: reqlog::RequestLog::new(10_000),
         snapshots: paging::Snapshots::new(Duration::from_secs(300), 256),
         audit: Mutex::new(Vec::new()),
+        log_search: logsearch::LogSearch::new(config.log_search_pending, 1024),
         tc,
         credentials,
     }

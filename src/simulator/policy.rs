@@ -1,5 +1,15 @@
-//! Who may see, generate and revoke which keys: the role rules of seeds 000,
-//! 001 and 003, as pure functions over the [`World`] and the [`Caller`].
+//! Who may see, generate and revoke which keys, as pure functions over the
+//! [`World`] and the [`Caller`].
+//!
+//! Two rule sets ([`RoleRules`]) differ only in what an organization
+//! administrator may do. Today's rules (Rapid7's current "Manage Platform API
+//! Keys" page, contract Part 2 section 1.2): only Platform Administrators
+//! generate, view and manage organization keys, and everyone else sees and
+//! manages only their own user keys. The legacy rules (seeds 000 and 003)
+//! also let an organization administrator manage organization keys of their
+//! organization and see every key of it. Under both, an organization key (the
+//! "super key") has full power within its own organization, and the
+//! multi-tenant rules (seed 001) are the same.
 //!
 //! Permissions are evaluated at call time from the key's owner, so a user
 //! whose role drops loses what the role gave, including the keys they created.
@@ -8,6 +18,17 @@ use uuid::Uuid;
 
 use super::world::{KeyKind, KeyRecord, KeySlot, OrgIdx, PRIMARY_ACCOUNT, User, UserIdx, World};
 use crate::region::Region;
+
+/// Which edition of Rapid7's role rules the platform follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RoleRules {
+    /// Today's documentation: organization keys are for Platform Administrators only.
+    #[default]
+    Current,
+    /// Seeds 000/003: an organization administrator also manages their
+    /// organization's organization keys and sees all of its keys.
+    Legacy,
+}
 
 /// The authenticated key behind a request, and the organization it acts in.
 #[derive(Debug, Clone)]
@@ -20,6 +41,8 @@ pub struct Caller {
     /// The organization this request acts in: the key's own, or the tenant
     /// named by `R7-Organization-Id` for multi-tenant keys.
     pub context: OrgIdx,
+    /// The rule set the request is judged by.
+    pub rules: RoleRules,
 }
 
 /// A refusal with the HTTP status and the words the platform answers with.
@@ -41,7 +64,10 @@ impl Refusal {
 /// What a caller is in one organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// May see and manage every user and organization key of the organization.
+    /// May see and manage every user and organization key of the organization:
+    /// a Platform Administrator, the organization's own organization key, a
+    /// multi-tenant admin key in its tenant, and under the legacy rules an
+    /// organization administrator.
     Admin,
     /// May see and manage only their own user keys there.
     Member,
@@ -49,7 +75,21 @@ pub enum Role {
     Outsider,
 }
 
-const ORG_KEY_ADMINS_ONLY: &str = "Only Platform Administrators and administrators of this organization can manage Organization API keys";
+/// The 403 for organization keys under today's rules (fixture `account-403.json`).
+const ORG_KEY_PLATFORM_ADMINS_ONLY: &str =
+    "Only Platform Administrators can manage Organization API keys";
+/// The 403 for organization keys under the legacy rules, which also admit organization administrators.
+const ORG_KEY_ADMINS_ONLY_LEGACY: &str = "Only Platform Administrators and administrators of this organization can manage Organization API keys";
+
+fn org_key_refusal(rules: RoleRules) -> Refusal {
+    Refusal::new(
+        403,
+        match rules {
+            RoleRules::Current => ORG_KEY_PLATFORM_ADMINS_ONLY,
+            RoleRules::Legacy => ORG_KEY_ADMINS_ONLY_LEGACY,
+        },
+    )
+}
 const MT_ADMIN_ONLY: &str =
     "Only Platform Administrators in the primary account can manage Multi-Tenant admin keys";
 
@@ -64,6 +104,7 @@ pub fn resolve_context(
     slot: KeySlot,
     region: Region,
     tenant_header: Option<&str>,
+    rules: RoleRules,
 ) -> Result<Caller, Refusal> {
     let key = world
         .key(slot)
@@ -74,6 +115,7 @@ pub fn resolve_context(
         owner: key.owner,
         key_org: key.org,
         context: key.org,
+        rules,
     };
     if !key.kind.is_multi_tenant() {
         if world.org(key.org).region != region {
@@ -140,9 +182,10 @@ pub fn role(world: &World, caller: &Caller, org: OrgIdx) -> Role {
                 && target.managed
                 && caller.kind == KeyKind::MultiTenantUser;
             let admin_here = user.platform_admin && (same_account || partner_over_tenant);
-            if admin_here || user.org_admin_of == Some(org) {
+            let org_admin_here = user.org_admin_of == Some(org);
+            if admin_here || (org_admin_here && caller.rules == RoleRules::Legacy) {
                 Role::Admin
-            } else if user.access.contains(&org) {
+            } else if org_admin_here || user.access.contains(&org) {
                 Role::Member
             } else {
                 Role::Outsider
@@ -291,7 +334,7 @@ pub fn check_generate(
             if viewer.role(org) == Role::Admin {
                 Ok(org)
             } else {
-                Err(Refusal::new(403, ORG_KEY_ADMINS_ONLY))
+                Err(org_key_refusal(caller.rules))
             }
         }
         KeyKind::MultiTenantAdmin => {
@@ -334,12 +377,13 @@ pub fn check_revoke(
     if viewer.can_manage(key) {
         return Ok(slot);
     }
-    let message = match key.kind {
-        KeyKind::Organization => ORG_KEY_ADMINS_ONLY,
-        KeyKind::MultiTenantAdmin => MT_ADMIN_ONLY,
-        KeyKind::User | KeyKind::MultiTenantUser => "You can only manage your own API keys",
-    };
-    Err(Refusal::new(403, message))
+    match key.kind {
+        KeyKind::Organization => Err(org_key_refusal(caller.rules)),
+        KeyKind::MultiTenantAdmin => Err(Refusal::new(403, MT_ADMIN_ONLY)),
+        KeyKind::User | KeyKind::MultiTenantUser => {
+            Err(Refusal::new(403, "You can only manage your own API keys"))
+        }
+    }
 }
 
 /// Platform audit logs are readable with an organization key or a platform

@@ -34,20 +34,24 @@ pub async fn validate(
         let world = state.world();
         match header_text(&headers, "x-api-key").and_then(|s| world.key_by_secret(s)) {
             None => Err((401, "Unauthorized".to_string())),
-            Some(slot) => {
-                policy::resolve_context(&world, slot, region, header_text(&headers, TENANT_HEADER))
-                    .map(|_| ())
-                    .map_err(|r| {
-                        (
-                            r.status,
-                            if r.status == 401 {
-                                "Unauthorized".into()
-                            } else {
-                                r.message
-                            },
-                        )
-                    })
-            }
+            Some(slot) => policy::resolve_context(
+                &world,
+                slot,
+                region,
+                header_text(&headers, TENANT_HEADER),
+                state.role_rules,
+            )
+            .map(|_| ())
+            .map_err(|r| {
+                (
+                    r.status,
+                    if r.status == 401 {
+                        "Unauthorized".into()
+                    } else {
+                        r.message
+                    },
+                )
+            }),
         }
     };
     let (status, body) = match outcome {

@@ -6,12 +6,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -30,12 +32,20 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
             get(get_faults).put(put_faults).delete(clear_faults),
         )
         .route("/_sim/whoami/{region}", get(whoami))
+        .route("/_sim/log-search", get(get_log_search).put(put_log_search))
         .route("/_sim/users/{id}", patch(change_user).delete(delete_user))
         .route("/_sim/tc/subscription", get(super::tc::subscription))
 }
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"message": message.into()}))).into_response()
+}
+
+/// A control call's JSON body, whatever its `Content-Type` says: people
+/// type these with `curl -d`, which sends a form type, and the body is
+/// what matters. A body that is not the expected JSON is refused with why.
+fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body must be a JSON object: {e}"))
 }
 
 async fn credentials(State(state): State<Arc<SimState>>) -> Response {
@@ -69,10 +79,11 @@ struct FaultUpdate {
 }
 
 /// `PUT /_sim/faults {"spec": "5xx:0.2", "latency": "30~10"}`: either or both.
-async fn put_faults(
-    State(state): State<Arc<SimState>>,
-    Json(update): Json<FaultUpdate>,
-) -> Response {
+async fn put_faults(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    let update: FaultUpdate = match json_body(&body) {
+        Ok(update) => update,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
     let rules = match update.spec.as_deref().map(faults::parse_spec).transpose() {
         Ok(rules) => rules,
         Err(message) => return problem(StatusCode::BAD_REQUEST, message),
@@ -101,6 +112,31 @@ async fn clear_faults(State(state): State<Arc<SimState>>) -> Response {
     Json(state.faults.settings()).into_response()
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogSearchUpdate {
+    pending_polls: u32,
+}
+
+fn log_search_settings(state: &SimState) -> Response {
+    Json(json!({ "pending_polls": state.log_search.pending_polls() })).into_response()
+}
+
+async fn get_log_search(State(state): State<Arc<SimState>>) -> Response {
+    log_search_settings(&state)
+}
+
+/// `PUT /_sim/log-search {"pending_polls": N}`: how many answers new Log
+/// Search queries give "still running" before their result.
+async fn put_log_search(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    let update: LogSearchUpdate = match json_body(&body) {
+        Ok(update) => update,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
+    state.log_search.set_pending_polls(update.pending_polls);
+    log_search_settings(&state)
+}
+
 /// Who a key is (there is no such endpoint on the real platform; contract section 8).
 async fn whoami(
     State(state): State<Arc<SimState>>,
@@ -114,16 +150,21 @@ async fn whoami(
     let Some(slot) = header_text(&headers, "x-api-key").and_then(|k| world.key_by_secret(k)) else {
         return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
     };
-    let caller =
-        match policy::resolve_context(&world, slot, region, header_text(&headers, TENANT_HEADER)) {
-            Ok(caller) => caller,
-            Err(refusal) => {
-                return problem(
-                    StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN),
-                    refusal.message,
-                );
-            }
-        };
+    let caller = match policy::resolve_context(
+        &world,
+        slot,
+        region,
+        header_text(&headers, TENANT_HEADER),
+        state.role_rules,
+    ) {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            return problem(
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN),
+                refusal.message,
+            );
+        }
+    };
     let Some(key) = world.key(slot) else {
         return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
     };
@@ -141,6 +182,10 @@ async fn whoami(
         "organization_id": world.org(caller.key_org).id,
         "context_organization_id": world.org(caller.context).id,
         "owner": owner,
+        "role_rules": match state.role_rules {
+            policy::RoleRules::Current => "current",
+            policy::RoleRules::Legacy => "legacy",
+        },
     }))
     .into_response()
 }
@@ -194,8 +239,12 @@ mod double_option {
 async fn change_user(
     State(state): State<Arc<SimState>>,
     Path(id): Path<String>,
-    Json(change): Json<UserChange>,
+    body: Bytes,
 ) -> Response {
+    let change: UserChange = match json_body(&body) {
+        Ok(change) => change,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
     let mut world = state.world_mut();
     let Some(idx) = user_at(&world, &id) else {
         return problem(StatusCode::NOT_FOUND, "no such user");

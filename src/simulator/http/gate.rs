@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::super::SimState;
 use super::super::policy::{self, Refusal};
-use super::super::ratelimit::Budget;
+use super::super::ratelimit::{Advert, Budget, RateHeaders, rate_headers};
 use crate::region::Region;
 
 /// The header naming the tenant a multi-tenant key acts for.
@@ -114,9 +114,9 @@ pub async fn gate(
             request.extensions_mut().insert(caller);
             request.extensions_mut().insert(region);
             let response = next.run(request).await;
-            with_budget(response, Some(budget))
+            with_budget(response, Some(budget), state.rate_headers)
         }
-        Err((error, budget)) => with_budget(error.into_response(), budget),
+        Err((error, budget)) => with_budget(error.into_response(), budget, state.rate_headers),
     };
     if let Some(PendingError(message)) = response.extensions_mut().remove::<PendingError>() {
         let body = error_body(response.status(), &message, correlation);
@@ -139,8 +139,13 @@ fn admit(
     let (slot, resolved) = {
         let world = state.world();
         let slot = world.key_by_secret(secret).ok_or_else(unauthorized)?;
-        let resolved =
-            policy::resolve_context(&world, slot, region, header_text(headers, TENANT_HEADER));
+        let resolved = policy::resolve_context(
+            &world,
+            slot,
+            region,
+            header_text(headers, TENANT_HEADER),
+            state.role_rules,
+        );
         (slot, resolved)
     };
     // A key unknown at this region (401) spends nothing; a known key refused
@@ -158,19 +163,24 @@ fn admit(
     }
 }
 
-fn with_budget(mut response: Response, budget: Option<Budget>) -> Response {
+fn with_budget(mut response: Response, budget: Option<Budget>, shape: RateHeaders) -> Response {
     if let Some(budget) = budget {
-        let headers = response.headers_mut();
-        headers.insert("ratelimit-limit", HeaderValue::from(budget.limit));
-        headers.insert("ratelimit-remaining", HeaderValue::from(budget.remaining));
-        headers.insert("ratelimit-reset", HeaderValue::from(budget.reset_secs));
-        if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(budget.reset_secs));
-        }
+        let advert = Advert {
+            refused: response.status() == StatusCode::TOO_MANY_REQUESTS,
+            ..Advert::from(budget)
+        };
+        insert_rate_headers(response.headers_mut(), shape, advert);
     }
     response
+}
+
+/// Writes the budget's headers in the configured shape.
+pub fn insert_rate_headers(headers: &mut HeaderMap, shape: RateHeaders, advert: Advert) {
+    for (name, value) in rate_headers(shape, advert, time::OffsetDateTime::now_utc()) {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
 }
 
 /// The headers Rapid7's gateway puts on Account API answers (contract section 0).

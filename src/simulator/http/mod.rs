@@ -29,7 +29,8 @@ use super::SimState;
 use super::faults::{self, FaultKind};
 use super::paging::Metadata;
 use super::reqlog::LoggedRequest;
-use super::world::{fingerprint, format_date};
+use super::world::format_date;
+use crate::fingerprint::fingerprint;
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     let gated = Router::new()
@@ -54,6 +55,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .route("/{region}/account/api/1/roles", get(account::roles))
         .route("/{region}/log_search/management/logs", get(audit::logs))
         .route("/{region}/log_search/query/logs/{ids}", get(audit::query))
+        .route("/{region}/log_search/query/{id}", get(audit::poll))
         .route_layer(from_fn_with_state(Arc::clone(&state), gate::gate));
     Router::new()
         .route("/{region}/validate", get(account::validate))
@@ -155,7 +157,7 @@ async fn observe(State(state): State<Arc<SimState>>, request: Request, next: Nex
             std::future::pending::<()>().await;
             unreachable!("a pending future never completes")
         }
-        Some(kind) => match faults::refuse(kind) {
+        Some(kind) => match faults::refuse(kind, state.rate_headers) {
             Some(refused) => refused,
             None => faults::mangle(kind, next.run(request).await).await,
         },

@@ -149,11 +149,6 @@ pub fn hash_secret(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
-/// A short, non-reversible tag for a key, safe to show in logs.
-pub fn fingerprint(secret: &str) -> String {
-    hex::encode(&hash_secret(secret)[..6])
-}
-
 impl World {
     pub fn version(&self) -> u64 {
         self.version
