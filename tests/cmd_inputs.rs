@@ -28,9 +28,11 @@ fn with_profile(sim: &Sim, body: &str) -> Shell {
 #[tokio::test]
 async fn a_key_command_that_never_ends_is_stopped_at_its_time_limit() {
     let sim = Sim::small().await;
+    // A shell that runs `sleep` as its child: stopping the shell alone
+    // would leave the sleep behind.
     let shell = with_profile(
         &sim,
-        "api_key_command = \"sleep 1000\"\napi_key_command_timeout_secs = 1",
+        "api_key_command = \"sleep 1733; true\"\napi_key_command_timeout_secs = 1",
     );
     let started = Instant::now();
     let run = shell.run(&["validate"]).await;
@@ -44,6 +46,17 @@ async fn a_key_command_that_never_ends_is_stopped_at_its_time_limit() {
         "{:?}",
         started.elapsed()
     );
+    assert!(!sleeping("1733"), "the command's children were stopped too");
+}
+
+/// Whether a `sleep SECS` process is running (read from /proc).
+fn sleeping(secs: &str) -> bool {
+    let wanted = format!("sleep\0{secs}\0");
+    std::fs::read_dir("/proc").is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            std::fs::read(entry.path().join("cmdline")).is_ok_and(|line| line == wanted.as_bytes())
+        })
+    })
 }
 
 #[tokio::test]

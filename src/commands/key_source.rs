@@ -83,16 +83,21 @@ enum Found {
 /// A key from a command (`pass show rapid7/us`), run by `sh -c` with no
 /// input, within `timeout` and [`MAX_SOURCE_BYTES`] of output.
 pub fn from_command(command: &str, what: &str, timeout: Duration) -> Result<ApiKey, ApiError> {
-    let mut child = Command::new("sh")
+    let mut shell = Command::new("sh");
+    shell
         .arg("-c")
         .arg(command)
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::piped());
+    // In a process group of its own, so that stopping it stops what it started.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut shell, 0);
+    let mut child = shell
         .spawn()
         .map_err(|e| config_error(format!("cannot run the {what} command: {e}")))?;
     let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        let _ = child.kill();
+        stop(&mut child);
         return Err(config_error(format!(
             "cannot read the {what} command's output"
         )));
@@ -122,21 +127,20 @@ pub fn from_command(command: &str, what: &str, timeout: Duration) -> Result<ApiK
     let output = match rx.recv_timeout(timeout) {
         Ok(Found::Done(bytes)) => bytes,
         Ok(Found::TooMuch) => {
-            let _ = child.kill();
+            stop(&mut child);
             return Err(config_error(format!(
                 "the {what} command printed more than {MAX_SOURCE_BYTES} bytes: a key is a \
                  short token; it was stopped"
             )));
         }
         Ok(Found::Failed(e)) => {
-            let _ = child.kill();
+            stop(&mut child);
             return Err(config_error(format!(
                 "cannot read the {what} command's output: {e}"
             )));
         }
         Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop(&mut child);
             return Err(config_error(format!(
                 "the {what} command did not finish within {} s and was stopped (the profile's \
                  api_key_command_timeout_secs sets the limit)",
@@ -174,6 +178,16 @@ pub fn from_command(command: &str, what: &str, timeout: Duration) -> Result<ApiK
     })
 }
 
+/// Stops the command and everything it started, and reaps it.
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Some(group) = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0)) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// Waits for the child to exit, at most `limit`; kills it after that.
 fn wait_within(
     child: &mut std::process::Child,
@@ -187,8 +201,7 @@ fn wait_within(
                 std::thread::sleep(Duration::from_millis(5));
             }
             _ => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(child);
                 return None;
             }
         }
