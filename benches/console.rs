@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use tui_input::InputRequest;
 
 use r7keys::api::{KeyInfo, KeyKind};
-use r7keys::app::msg::Listing;
 use r7keys::app::{App, Msg, Outcome, Session};
 use r7keys::keymap::{Action, Keymap};
 use r7keys::region::Region;
@@ -73,6 +72,7 @@ fn session() -> Session {
         region: Region::Us,
         home_tenant: None,
         key_kind: Some(KeyKind::User),
+        own_key_id: None,
         owner: Some("admin@acme.example".into()),
         platform_admin: Some(true),
         read_only: false,
@@ -96,21 +96,19 @@ fn loaded() -> (App, Terminal<TestBackend>) {
     app.now = OffsetDateTime::now_utc();
     let all = keys();
     for (page, chunk) in all.chunks(1000).enumerate() {
-        app.update(Msg::Done(Box::new(Outcome::KeysPage {
+        let _ = app.update(Msg::Done(Box::new(Outcome::KeysPage {
             req,
-            listing: Listing::Context,
             keys: chunk.to_vec(),
             page,
             total_pages: Some(KEYS / 1000),
             total_keys: Some(KEYS),
         })));
     }
-    app.update(Msg::Done(Box::new(Outcome::KeysDone {
+    let _ = app.update(Msg::Done(Box::new(Outcome::KeysDone {
         req,
-        listing: Listing::Context,
         result: Ok(()),
     })));
-    app.update(Msg::Resize {
+    let _ = app.update(Msg::Resize {
         width: 200,
         height: 50,
     });
@@ -120,7 +118,7 @@ fn loaded() -> (App, Terminal<TestBackend>) {
 
 fn frame(app: &mut App, terminal: &mut Terminal<TestBackend>, theme: &Theme, msg: Msg) -> Duration {
     let started = Instant::now();
-    app.update(msg);
+    let _ = app.update(msg);
     terminal.draw(|f| draw(f, app, theme)).expect("draw");
     started.elapsed()
 }

@@ -32,6 +32,9 @@ pub struct Profile {
     pub api_key_command: Option<String>,
     /// The user the key belongs to: tells whether they are a platform admin.
     pub email: Option<String>,
+    /// The id of the key this profile uses (as the web console lists it):
+    /// the console marks it and warns before it is revoked.
+    pub key_id: Option<String>,
     /// The tenant (`R7-Organization-Id`) for multi-tenant keys.
     pub tenant: Option<String>,
     pub read_only: Option<bool>,

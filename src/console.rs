@@ -123,6 +123,7 @@ pub async fn console(args: &ConnectionArgs) -> u8 {
             region: cx.region,
             home_tenant: cx.tenant.clone(),
             key_kind: None,
+            own_key_id: cx.profile.key_id.clone(),
             owner: cx.profile.email.clone(),
             platform_admin: None,
             read_only: cx.settings.read_only,
@@ -196,6 +197,7 @@ pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
                 .filter(|k| k.is_multi_tenant())
                 .map(|_| who.organization_id.clone()),
             owner: who.email.clone(),
+            own_key_id: Some(who.key_id.clone()).filter(|id| !id.is_empty()),
             platform_admin: match principal {
                 "platform-admin" | "mt-admin" => Some(true),
                 "org-key" => None,

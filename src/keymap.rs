@@ -44,6 +44,13 @@ pub enum Action {
     PrevField,
     Reveal,
     Copy,
+    /// Copy the selected key's id (no secret).
+    CopyId,
+    /// Mark or unmark the selected key for a bulk revoke.
+    Mark,
+    /// Scroll the managed organizations list (multi-tenant tab).
+    TenantsUp,
+    TenantsDown,
 }
 
 impl Action {
@@ -80,6 +87,10 @@ impl Action {
             Action::PrevField => "previous field",
             Action::Reveal => "reveal/mask",
             Action::Copy => "copy",
+            Action::CopyId => "copy id",
+            Action::Mark => "mark",
+            Action::TenantsUp => "tenants up",
+            Action::TenantsDown => "tenants down",
         }
     }
 }

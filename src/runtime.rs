@@ -39,7 +39,17 @@ fn execute(app: &mut App, services: &mut Services, clears: &mut Clears, effects:
         match services.worker.start(effect) {
             Err(Effect::Copy(secret)) => {
                 let result = services.clipboard.copy(&secret);
-                pending.extend(app.update(Msg::Copied(result)));
+                pending.extend(app.update(Msg::Copied {
+                    result,
+                    secret: true,
+                }));
+            }
+            Err(Effect::CopyText(text)) => {
+                let result = services.clipboard.copy(&text);
+                pending.extend(app.update(Msg::Copied {
+                    result,
+                    secret: false,
+                }));
             }
             Err(Effect::ClearClipboardLater { after, secret_hash }) => {
                 clears.push((Instant::now() + after, secret_hash));
@@ -85,10 +95,11 @@ where
 {
     let mut clears: Clears = Vec::new();
     if let Ok(size) = terminal.size() {
-        app.update(Msg::Resize {
+        let effects = app.update(Msg::Resize {
             width: size.width,
             height: size.height,
         });
+        execute(app, &mut services, &mut clears, effects);
     }
     app.now = OffsetDateTime::now_utc();
     let effects = app.start();
@@ -130,11 +141,11 @@ where
             break;
         }
         terminal.draw(|frame| draw(frame, app, theme))?;
-        if !full_frame_logged && app.context_progress.done {
+        if !full_frame_logged && app.user.listing.is_done() {
             full_frame_logged = true;
             tracing::info!(
                 ms = since_start(),
-                keys = app.context_progress.keys,
+                keys = app.user.listing.items,
                 "first full frame"
             );
         }

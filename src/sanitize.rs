@@ -60,6 +60,26 @@ pub fn display(text: &str, max: usize) -> String {
     cut
 }
 
+/// Like [`display`], but cut in the middle: the end of a name often tells
+/// it from its neighbours (`Acme Security Partners - Australia` and
+/// `- Canada`), so both ends are kept.
+pub fn display_middle(text: &str, max: usize) -> String {
+    let safe = sanitize(text);
+    if safe.trim().is_empty() {
+        return "(empty)".to_string();
+    }
+    let count = safe.chars().count();
+    if count <= max || max < 5 {
+        return display(text, max);
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let mut cut: String = safe.chars().take(head).collect();
+    cut.push('…');
+    cut.extend(safe.chars().skip(count - tail));
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +103,19 @@ mod tests {
             sanitize("siem-forwarder 🔑 本番"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn display_middle_keeps_both_ends() {
+        assert_eq!(
+            display_middle("Acme Security Partners - Australia", 20),
+            "Acme Secur…Australia"
+        );
+        assert_eq!(display_middle("short", 20), "short");
+        assert_eq!(
+            display_middle("a\u{1b}bcdefghijklmnop", 9).chars().count(),
+            9
+        );
     }
 
     #[test]

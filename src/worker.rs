@@ -1,15 +1,26 @@
 //! Runs the console's API effects on tokio tasks and sends the answers back
 //! as messages tagged with the request they answer. Pages are sent as they
 //! arrive, so tables fill progressively; nothing here blocks the UI.
+//!
+//! Every task that only reads is kept by its request id, so that
+//! `Effect::Cancel` stops it: a listing the user replaced (a refresh, another
+//! tenant) spends no more of the rate budget. Generates and revokes are never
+//! cancelled: their outcome must be known.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use crate::api::tc::TcClient;
 use crate::api::{Client, Target};
-use crate::app::msg::{Outcome, TcFacts};
+use crate::app::msg::{Outcome, ReqId, TcFacts};
 use crate::app::{Effect, Msg};
+
+/// The tasks that may be cancelled, by the request they answer.
+type Running = Arc<Mutex<HashMap<ReqId, AbortHandle>>>;
 
 /// The API side of the console.
 #[derive(Clone)]
@@ -17,6 +28,7 @@ pub struct Worker {
     client: Client,
     tc: Option<Arc<TcClient>>,
     tx: UnboundedSender<Msg>,
+    running: Running,
 }
 
 fn send(tx: &UnboundedSender<Msg>, outcome: Outcome) {
@@ -26,10 +38,56 @@ fn send(tx: &UnboundedSender<Msg>, outcome: Outcome) {
 
 impl Worker {
     pub fn new(client: Client, tc: Option<TcClient>, tx: UnboundedSender<Msg>) -> Worker {
+        let waits = tx.clone();
+        client.on_budget_wait(Arc::new(move |region, left| {
+            let left = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            let _ = waits.send(Msg::Done(Box::new(Outcome::BudgetWait { region, left })));
+        }));
         Worker {
             client,
             tc: tc.map(Arc::new),
             tx,
+            running: Arc::default(),
+        }
+    }
+
+    /// Requests still running that may be cancelled (for tests and the log).
+    pub fn running(&self) -> usize {
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Runs a read on a task of its own, kept by `req` until it ends.
+    fn spawn_cancellable<F>(&self, req: ReqId, work: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let running = Arc::clone(&self.running);
+        let mut table = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        let handle = tokio::spawn(async move {
+            work.await;
+            running
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&req);
+        });
+        if !handle.is_finished() {
+            table.insert(req, handle.abort_handle());
+        }
+    }
+
+    /// Stops the work for `req`, if it is still running.
+    fn cancel(&self, req: ReqId) {
+        let handle = self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&req);
+        if let Some(handle) = handle {
+            handle.abort();
+            tracing::info!(req, "cancelled a listing nobody waits for");
         }
     }
 
@@ -45,11 +103,10 @@ impl Worker {
         match effect {
             Effect::LoadKeys {
                 req,
-                listing,
                 target,
                 filter,
             } => {
-                tokio::spawn(async move {
+                self.spawn_cancellable(req, async move {
                     let tx = worker.tx.clone();
                     let result = worker
                         .client
@@ -58,7 +115,6 @@ impl Worker {
                                 &tx,
                                 Outcome::KeysPage {
                                     req,
-                                    listing,
                                     keys: page.items,
                                     page: page.index,
                                     total_pages: page.total_pages,
@@ -69,24 +125,17 @@ impl Worker {
                         })
                         .await;
                     worker.report_budget(&target);
-                    send(
-                        &tx,
-                        Outcome::KeysDone {
-                            req,
-                            listing,
-                            result,
-                        },
-                    );
+                    send(&tx, Outcome::KeysDone { req, result });
                 });
             }
             Effect::LoadOrgs { req, target } => {
-                tokio::spawn(async move {
+                self.spawn_cancellable(req, async move {
                     let result = worker.client.organizations(&target).await;
                     send(&worker.tx, Outcome::Orgs { req, result });
                 });
             }
             Effect::LoadManaged { req, target } => {
-                tokio::spawn(async move {
+                self.spawn_cancellable(req, async move {
                     let result = worker.client.managed_organizations(&target).await;
                     worker.report_budget(&target);
                     send(&worker.tx, Outcome::Managed { req, result });
@@ -110,8 +159,9 @@ impl Worker {
                     send(&worker.tx, Outcome::Revoked { req, id, result });
                 });
             }
+            Effect::Cancel { req } => self.cancel(req),
             Effect::LoadTc { req } => {
-                tokio::spawn(async move {
+                self.spawn_cancellable(req, async move {
                     let result = match &worker.tc {
                         Some(tc) => tc_facts(tc).await,
                         None => Err("Threat Command is not configured".into()),
@@ -126,7 +176,9 @@ impl Worker {
 }
 
 async fn tc_facts(tc: &TcClient) -> Result<TcFacts, String> {
+    let started = Instant::now();
     let credentials_valid = tc.test_credentials().await.map_err(|e| e.to_string())?;
+    let tested_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !credentials_valid {
         return Ok(TcFacts {
             account_id: tc.account_id().to_string(),
@@ -135,6 +187,7 @@ async fn tc_facts(tc: &TcClient) -> Result<TcFacts, String> {
             assets: Err("-".into()),
             quota: Err("-".into()),
             customers: Err("-".into()),
+            tested_in_ms,
         });
     }
     let (modules, assets, quota, customers) = tokio::join!(
@@ -152,5 +205,6 @@ async fn tc_facts(tc: &TcClient) -> Result<TcFacts, String> {
         assets: assets.map_err(|e| e.to_string()),
         quota: quota.map_err(|e| e.to_string()),
         customers: customers.map_err(|e| e.to_string()),
+        tested_in_ms,
     })
 }

@@ -11,7 +11,6 @@ use std::time::Duration;
 use insta::assert_snapshot;
 use r7keys::api::tc::{Customer, Quota, UsedAssets};
 use r7keys::api::{ApiError, KeyInfo, KeyKind, Organization};
-use r7keys::app::msg::Listing;
 use r7keys::app::{App, Effect, Msg, Outcome, Session, TcFacts};
 use r7keys::keymap::{Action, Keymap};
 use r7keys::region::Region;
@@ -32,6 +31,7 @@ fn session() -> Session {
         region: Region::Us,
         home_tenant: None,
         key_kind: Some(KeyKind::User),
+        own_key_id: None,
         owner: Some("dana.admin@acme-partners.example".into()),
         platform_admin: Some(true),
         read_only: false,
@@ -157,7 +157,7 @@ fn mt_session() -> Session {
 fn start(session: Session, width: u16, height: u16) -> Started {
     let mut app = App::new(session, Keymap::defaults());
     app.now = NOW;
-    app.update(Msg::Resize { width, height });
+    let _ = app.update(Msg::Resize { width, height });
     let (mut keys, mut orgs, mut managed) = (0, 0, 0);
     for effect in app.start() {
         match effect {
@@ -176,7 +176,7 @@ fn start(session: Session, width: u16, height: u16) -> Started {
 }
 
 fn done(app: &mut App, msg: Outcome) {
-    app.update(Msg::Done(Box::new(msg)));
+    let _ = app.update(Msg::Done(Box::new(msg)));
 }
 
 fn page(s: &mut Started, keys: Vec<KeyInfo>, page: usize, pages: usize, total: usize) {
@@ -185,7 +185,6 @@ fn page(s: &mut Started, keys: Vec<KeyInfo>, page: usize, pages: usize, total: u
         &mut s.app,
         Outcome::KeysPage {
             req,
-            listing: Listing::Context,
             keys,
             page,
             total_pages: Some(pages),
@@ -196,14 +195,7 @@ fn page(s: &mut Started, keys: Vec<KeyInfo>, page: usize, pages: usize, total: u
 
 fn finish(s: &mut Started, result: Result<(), ApiError>) {
     let req = s.keys;
-    done(
-        &mut s.app,
-        Outcome::KeysDone {
-            req,
-            listing: Listing::Context,
-            result,
-        },
-    );
+    done(&mut s.app, Outcome::KeysDone { req, result });
 }
 
 /// The console with everything loaded.
@@ -243,12 +235,12 @@ fn loaded(width: u16, height: u16) -> App {
 
 fn act(app: &mut App, actions: &[Action]) {
     for action in actions {
-        app.update(Msg::Action(*action));
+        let _ = app.update(Msg::Action(*action));
     }
 }
 
 fn type_text(app: &mut App, text: &str) {
-    app.update(Msg::Paste(text.into()));
+    let _ = app.update(Msg::Paste(text.into()));
 }
 
 /// Draws `app` with a theme and checks that no cell holds a control or
@@ -306,6 +298,7 @@ fn tc_facts() -> TcFacts {
     TcFacts {
         account_id: "5f1c0ffee0ddba11c0ffee00".into(),
         credentials_valid: true,
+        tested_in_ms: 42,
         modules: Ok(modules
             .iter()
             .map(|(m, on)| ((*m).to_string(), *on))
@@ -502,9 +495,10 @@ fn read_only_session() {
     let app = loaded_with(session, keys(), 100, 30);
     let text = screen(&render(&app));
     assert!(text.contains("READ-ONLY"));
+    // Shown, but marked unavailable, so the keys' meaning stays learnable.
     let hints = text.lines().last().unwrap_or_default();
     assert!(
-        !hints.contains("generate") && !hints.contains("revoke"),
+        hints.contains("n ✗generate") && hints.contains("x ✗revoke"),
         "{hints}"
     );
     assert_snapshot!("read_only", text);
@@ -737,7 +731,10 @@ fn refused_hints_are_dimmed_and_old_keys_stand_out() {
     let row: String = (0..buffer.area.width)
         .map(|x| buffer[(x, last)].symbol().to_string())
         .collect();
-    let at = row.find("n generate").expect("the generate hint is shown");
+    let at = row
+        .find("n ✗generate")
+        .expect("the generate hint is shown, marked");
+    let at = row[..at].chars().count();
     assert_eq!(buffer[(at as u16, last)].style().fg, theme.hint_disabled.fg);
 
     // The oldest user key (row 2 of the data, sorted newest first) is old.
@@ -745,9 +742,9 @@ fn refused_hints_are_dimmed_and_old_keys_stand_out() {
     let terminal = render_with(&app, &theme);
     let buffer = terminal.backend().buffer();
     let old_row = (4..buffer.area.height)
-        .find(|y| buffer[(1, *y)].symbol() == "!" && *y != 4)
+        .find(|y| buffer[(2, *y)].symbol() == "!" && *y != 4)
         .expect("an old key is marked");
-    assert_eq!(buffer[(1, old_row)].style().fg, theme.old_key.fg);
+    assert_eq!(buffer[(2, old_row)].style().fg, theme.old_key.fg);
 }
 
 #[test]

@@ -7,13 +7,13 @@ use zeroize::Zeroizing;
 use crate::api::keys::KeyFilter;
 use crate::api::{NewKey, Target};
 
-use super::msg::{Listing, ReqId};
+use super::msg::ReqId;
 
 /// A side effect for the runtime.
 pub enum Effect {
+    /// A paged listing; its pages come back as `KeysPage` answers to `req`.
     LoadKeys {
         req: ReqId,
-        listing: Listing,
         target: Target,
         filter: KeyFilter,
     },
@@ -38,8 +38,16 @@ pub enum Effect {
     LoadTc {
         req: ReqId,
     },
+    /// Stop the work started for `req`: its answers would be thrown away,
+    /// and its requests spend the rate budget. Never sent for a generate or
+    /// a revoke (their outcome must be known).
+    Cancel {
+        req: ReqId,
+    },
     /// Put a secret on the clipboard.
     Copy(Zeroizing<String>),
+    /// Put text that is no secret on the clipboard (a key id).
+    CopyText(String),
     /// Clear the clipboard after `after`, if it still holds the secret with this SHA-256.
     ClearClipboardLater {
         after: Duration,

@@ -1,31 +1,45 @@
 //! The pure core of the console: state, messages in, effects out. No tokio,
 //! reqwest, ratatui or crossterm here; every behaviour of the console (tabs,
-//! paging state, the generate and revoke dialogs, filtering, what a 403
-//! means) is testable without I/O.
+//! listings, dialogs, filtering, refusals, what a 403 means) is testable
+//! without I/O.
+//!
+//! Where things are: [`pane`] holds a tab's table and the listing that fills
+//! it; [`access`] decides, in one place, which actions are open and why not
+//! (the keys, the footer and the help all ask it); `browse` handles keys on
+//! the tables, `dialogs` the dialogs (each answers a [`dialogs::Step`]:
+//! stay, close or replace itself, with its effects), `outcome` the worker's
+//! answers, routed by request id. Every handler returns the effects it
+//! wants, and every such function is `#[must_use]`, so none can be dropped.
 
+pub mod access;
+mod browse;
+pub mod dialogs;
 pub mod effect;
 pub mod explain;
-mod handlers;
 pub mod modal;
 pub mod msg;
+mod outcome;
+pub mod pane;
 pub mod table;
 
 use std::time::Duration;
 
+use strum::{EnumCount, EnumIter, IntoEnumIterator};
 use time::OffsetDateTime;
 use tui_input::Input;
 
-use crate::api::{KeyKind, Organization, Target};
+use crate::api::{KeyFilter, KeyInfo, KeyKind, Organization, Target};
 use crate::keymap::{Action, Keymap, Layer};
 use crate::region::Region;
 
 pub use effect::Effect;
 use modal::Modal;
 pub use msg::{Msg, Outcome, ReqId, TcFacts};
+pub use pane::{Holds, Listing, ListingState, Pane};
 use table::KeyTable;
 
-/// The four tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The tabs, in the order of the tab bar and the number keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, EnumCount)]
 pub enum Tab {
     User,
     Organization,
@@ -34,13 +48,6 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [
-        Tab::User,
-        Tab::Organization,
-        Tab::MultiTenant,
-        Tab::ThreatCommand,
-    ];
-
     pub fn title(self) -> &'static str {
         match self {
             Tab::User => "User keys",
@@ -50,13 +57,45 @@ impl Tab {
         }
     }
 
-    fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    /// The title where room is short (the tab bar below 120 columns).
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::User => "User",
+            Tab::Organization => "Org",
+            Tab::MultiTenant => "Multi-tenant",
+            Tab::ThreatCommand => "Threat Cmd",
+        }
     }
 
-    /// The title as drawn in the tab bar (`1 User keys`), used for mouse hits too.
-    pub fn label(self) -> String {
-        format!(" {} {} ", self.index() + 1, self.title())
+    pub fn index(self) -> usize {
+        Tab::iter().position(|t| t == self).unwrap_or(0)
+    }
+
+    /// The tab `steps` after this one, round the bar.
+    fn step(self, steps: isize) -> Tab {
+        let count = isize::try_from(Tab::COUNT).unwrap_or(1);
+        let at = isize::try_from(self.index()).unwrap_or(0);
+        let index = usize::try_from((at + steps).rem_euclid(count)).unwrap_or(0);
+        Tab::iter().nth(index).unwrap_or(Tab::User)
+    }
+
+    /// The title as drawn in the tab bar (`1 User keys`, or `1 User` when
+    /// `compact`), used for mouse hits too.
+    pub fn label(self, compact: bool) -> String {
+        let title = if compact {
+            self.short_title()
+        } else {
+            self.title()
+        };
+        format!(" {} {title} ", self.index() + 1)
+    }
+
+    /// Whether the tab bar is drawn compact at this width.
+    pub fn compact_at(width: u16) -> bool {
+        let full: usize = Tab::iter()
+            .map(|t| t.label(false).chars().count() + 1)
+            .sum();
+        usize::from(width) < full
     }
 }
 
@@ -69,6 +108,9 @@ pub struct Session {
     pub home_tenant: Option<String>,
     /// The kind of the key in use, when known (the demo knows it).
     pub key_kind: Option<KeyKind>,
+    /// The id of the key in use, when known (the profile's `key_id`, or the
+    /// demo): that key is marked in every table, and revoking it is warned of.
+    pub own_key_id: Option<String>,
     /// Who the key belongs to, when known.
     pub owner: Option<String>,
     pub platform_admin: Option<bool>,
@@ -88,16 +130,25 @@ pub struct TenantFocus {
     pub region: Region,
 }
 
-/// How a listing's load is going.
-#[derive(Debug, Clone, Default)]
-pub struct Progress {
-    pub req: Option<ReqId>,
-    pub pages: usize,
-    pub total_pages: Option<usize>,
-    pub keys: usize,
-    pub total_keys: Option<usize>,
-    pub done: bool,
-    pub error: Option<String>,
+/// Something loaded once: organizations, managed organizations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loadable<T> {
+    Loading(ReqId),
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    fn answers(&self, req: ReqId) -> bool {
+        matches!(self, Loadable::Loading(r) if *r == req)
+    }
 }
 
 /// The Threat Command panel's state.
@@ -105,6 +156,7 @@ pub struct Progress {
 pub enum TcPanel {
     #[default]
     Unloaded,
+    /// Testing the credentials and loading the facts (`t`, or the first visit).
     Loading(ReqId),
     Loaded(TcFacts),
     Failed(String),
@@ -117,38 +169,56 @@ pub struct Status {
     pub error: bool,
 }
 
+impl Status {
+    pub fn ok(text: impl Into<String>) -> Option<Status> {
+        Some(Status {
+            text: text.into(),
+            error: false,
+        })
+    }
+
+    pub fn error(text: impl Into<String>) -> Option<Status> {
+        Some(Status {
+            text: text.into(),
+            error: true,
+        })
+    }
+}
+
 /// The whole console state.
 pub struct App {
     pub session: Session,
     pub keymap: Keymap,
     pub tab: Tab,
-    pub user: KeyTable,
-    pub organization: KeyTable,
-    pub multi_tenant: KeyTable,
-    /// Scroll offsets of the three tables.
-    pub offsets: [usize; 3],
+    pub user: Pane,
+    pub organization: Pane,
+    pub multi_tenant: Pane,
     /// The filter being typed, when the filter bar is open.
     pub filter_input: Option<Input>,
     pub tenant: Option<TenantFocus>,
-    pub context_progress: Progress,
-    /// The multi-tenant keys' own listing, used only while a tenant is in
-    /// focus (at home the context listing feeds that table): see
-    /// [`App::multi_tenant_progress`].
-    pub home_progress: Progress,
-    pub orgs: Vec<Organization>,
-    pub managed: Result<Vec<Organization>, String>,
+    pub orgs: Loadable<Vec<Organization>>,
+    pub managed: Loadable<Vec<Organization>>,
+    /// How far the managed organizations list (multi-tenant tab) is scrolled.
+    pub managed_offset: usize,
     pub tc: TcPanel,
     pub modal: Option<Modal>,
     pub status: Option<Status>,
     pub budget: Option<(u64, Option<u64>)>,
+    /// A wait for the rate budget under way: the region and seconds left.
+    pub budget_wait: Option<(Region, u64)>,
+    /// What the platform refused, in its own words, learnt from a 403: the
+    /// same action is then shown refused with the platform's reason.
+    pub learned: access::Learned,
+    /// The key just revoked, to explain a 401 that follows it.
+    pub last_revoked: Option<KeyInfo>,
+    /// A doubtful action pressed once on a tab: pressed again, it is asked.
+    doubted: Option<(Tab, Action)>,
     pub width: u16,
     pub height: u16,
     /// The clock, set by the runtime before each update (ages are relative to it).
     pub now: OffsetDateTime,
     pub quit: bool,
     next_req: ReqId,
-    orgs_req: Option<ReqId>,
-    managed_req: Option<ReqId>,
 }
 
 /// The smallest terminal the console draws in.
@@ -165,30 +235,31 @@ impl App {
             session,
             keymap,
             tab: Tab::User,
-            user: KeyTable::default(),
-            organization: KeyTable::default(),
-            multi_tenant: KeyTable::default(),
-            offsets: [0; 3],
+            user: Pane::new(Holds::UserKeys),
+            organization: Pane::new(Holds::OrganizationKeys),
+            multi_tenant: Pane::new(Holds::MultiTenantKeys),
             filter_input: None,
             tenant: None,
-            context_progress: Progress::default(),
-            home_progress: Progress::default(),
-            orgs: Vec::new(),
-            managed: Err("loading…".into()),
+            orgs: Loadable::Failed("not loaded".into()),
+            managed: Loadable::Failed("not loaded".into()),
+            managed_offset: 0,
             tc: TcPanel::Unloaded,
             modal: None,
             status: None,
             budget: None,
+            budget_wait: None,
+            learned: access::Learned::default(),
+            last_revoked: None,
+            doubted: None,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             now: OffsetDateTime::UNIX_EPOCH,
             quit: false,
             next_req: 1,
-            orgs_req: None,
-            managed_req: None,
         }
     }
 
+    /// A new request id.
     fn req(&mut self) -> ReqId {
         self.next_req += 1;
         self.next_req
@@ -207,12 +278,21 @@ impl App {
         }
     }
 
+    /// Where the current tab's requests go (the header shows this region).
+    pub fn tab_target(&self) -> Target {
+        match self.tab {
+            Tab::MultiTenant | Tab::ThreatCommand => self.home_target(),
+            _ => self.context_target(),
+        }
+    }
+
     /// The effects that start the console: keys, organizations, tenants.
+    #[must_use]
     pub fn start(&mut self) -> Vec<Effect> {
         let mut effects = self.load_context();
         effects.extend(self.load_orgs());
         let req = self.req();
-        self.managed_req = Some(req);
+        self.managed = Loadable::Loading(req);
         effects.push(Effect::LoadManaged {
             req,
             target: self.home_target(),
@@ -220,69 +300,87 @@ impl App {
         effects
     }
 
+    #[must_use]
     fn load_orgs(&mut self) -> Vec<Effect> {
         let req = self.req();
-        self.orgs_req = Some(req);
+        self.orgs = Loadable::Loading(req);
         vec![Effect::LoadOrgs {
             req,
             target: self.context_target(),
         }]
     }
 
-    /// (Re)loads the context listing; at home it feeds all three tables.
-    fn load_context(&mut self) -> Vec<Effect> {
-        let req = self.req();
-        self.context_progress = Progress {
-            req: Some(req),
-            ..Progress::default()
+    /// The listings to cancel when the panes of `restarting` start over:
+    /// those still running that no other tab still waits for.
+    fn stale_listings(&self, restarting: &[Tab]) -> Vec<Effect> {
+        let running = |tab: &Tab| {
+            self.pane_of(*tab)
+                .filter(|p| p.listing.running())
+                .and_then(|p| p.listing.req)
         };
-        self.user.set_rows(Vec::new());
-        self.organization.set_rows(Vec::new());
-        if self.tenant.is_none() {
-            // At home this listing feeds the multi-tenant table too; a home
-            // listing still running from a tenant's visit is now stale.
-            self.multi_tenant.set_rows(Vec::new());
-            self.home_progress = Progress::default();
-        }
-        vec![Effect::LoadKeys {
-            req,
-            listing: msg::Listing::Context,
-            target: self.context_target(),
-            filter: crate::api::KeyFilter::default(),
-        }]
+        let key_tabs = [Tab::User, Tab::Organization, Tab::MultiTenant];
+        let still_needed: Vec<ReqId> = key_tabs
+            .iter()
+            .filter(|t| !restarting.contains(t))
+            .filter_map(running)
+            .collect();
+        let mut stale: Vec<ReqId> = restarting
+            .iter()
+            .filter_map(running)
+            .filter(|req| !still_needed.contains(req))
+            .collect();
+        stale.sort_unstable();
+        stale.dedup();
+        stale
+            .into_iter()
+            .map(|req| Effect::Cancel { req })
+            .collect()
     }
 
-    /// (Re)loads the primary account's multi-tenant keys while a tenant is in focus.
-    fn load_home(&mut self) -> Vec<Effect> {
+    /// (Re)loads the context listing. At home it fills all three key tabs
+    /// from one walk; with a tenant in focus, the user and organization tabs.
+    #[must_use]
+    fn load_context(&mut self) -> Vec<Effect> {
+        let home = self.tenant.is_none();
+        let mut effects = if home {
+            self.stale_listings(&[Tab::User, Tab::Organization, Tab::MultiTenant])
+        } else {
+            self.stale_listings(&[Tab::User, Tab::Organization])
+        };
+        let req = self.req();
+        self.user.restart(req);
+        self.organization.restart(req);
+        if home {
+            self.multi_tenant.restart(req);
+        }
+        effects.push(Effect::LoadKeys {
+            req,
+            target: self.context_target(),
+            filter: KeyFilter::default(),
+        });
+        effects
+    }
+
+    /// (Re)loads the multi-tenant tab: from home, whatever is in focus.
+    #[must_use]
+    fn load_multi_tenant(&mut self) -> Vec<Effect> {
         if self.tenant.is_none() {
             return self.load_context();
         }
+        let mut effects = self.stale_listings(&[Tab::MultiTenant]);
         let req = self.req();
-        self.home_progress = Progress {
-            req: Some(req),
-            ..Progress::default()
-        };
-        self.multi_tenant.set_rows(Vec::new());
-        vec![Effect::LoadKeys {
+        self.multi_tenant.restart(req);
+        effects.push(Effect::LoadKeys {
             req,
-            listing: msg::Listing::Home,
             target: self.home_target(),
-            filter: crate::api::KeyFilter::default(),
-        }]
+            filter: KeyFilter::default(),
+        });
+        effects
     }
 
-    /// How the listing behind the multi-tenant table is going.
-    pub fn multi_tenant_progress(&self) -> &Progress {
-        if self.tenant.is_none() {
-            &self.context_progress
-        } else {
-            &self.home_progress
-        }
-    }
-
-    /// The table of the current tab (none on the Threat Command tab).
-    pub fn table(&self) -> Option<&KeyTable> {
-        match self.tab {
+    /// The key pane of a tab (none on the Threat Command tab).
+    pub fn pane_of(&self, tab: Tab) -> Option<&Pane> {
+        match tab {
             Tab::User => Some(&self.user),
             Tab::Organization => Some(&self.organization),
             Tab::MultiTenant => Some(&self.multi_tenant),
@@ -290,13 +388,59 @@ impl App {
         }
     }
 
-    fn table_mut(&mut self) -> Option<&mut KeyTable> {
-        match self.tab {
+    fn pane_of_mut(&mut self, tab: Tab) -> Option<&mut Pane> {
+        match tab {
             Tab::User => Some(&mut self.user),
             Tab::Organization => Some(&mut self.organization),
             Tab::MultiTenant => Some(&mut self.multi_tenant),
             Tab::ThreatCommand => None,
         }
+    }
+
+    /// Every key pane, to route answers and revocations.
+    fn panes_mut(&mut self) -> [&mut Pane; 3] {
+        [
+            &mut self.user,
+            &mut self.organization,
+            &mut self.multi_tenant,
+        ]
+    }
+
+    /// The current tab's pane.
+    pub fn pane(&self) -> Option<&Pane> {
+        self.pane_of(self.tab)
+    }
+
+    fn pane_mut(&mut self) -> Option<&mut Pane> {
+        self.pane_of_mut(self.tab)
+    }
+
+    /// The table of the current tab (none on the Threat Command tab).
+    pub fn table(&self) -> Option<&KeyTable> {
+        self.pane().map(|p| &p.table)
+    }
+
+    /// The key selected on the current tab.
+    pub fn selected_key(&self) -> Option<&KeyInfo> {
+        self.table().and_then(KeyTable::selected_key)
+    }
+
+    /// Where a request about a key on the current tab goes: the primary
+    /// account's multi-tenant keys at home, the rest in the context.
+    pub fn target_for_key(&self, key: &KeyInfo) -> Target {
+        if let Some(tenant) = &key.tenant {
+            return Target::new(tenant.region, Some(tenant.id.clone()));
+        }
+        if self.tab == Tab::MultiTenant {
+            self.home_target()
+        } else {
+            self.context_target()
+        }
+    }
+
+    /// Whether this key is the one the console runs as.
+    pub fn is_own_key(&self, key: &KeyInfo) -> bool {
+        self.session.own_key_id.is_some() && key.id == self.session.own_key_id
     }
 
     /// Rows of table the screen shows.
@@ -311,102 +455,33 @@ impl App {
 
     /// The scroll offset of the current table.
     pub fn offset(&self) -> usize {
-        self.offsets[self.tab.index().min(2)]
+        self.pane().map_or(0, |p| p.offset)
     }
 
     fn keep_selection_visible(&mut self) {
         let viewport = self.viewport();
-        let slot = self.tab.index().min(2);
-        let Some(selected) = self.table().map(|t| t.selected) else {
+        let Some(pane) = self.pane_mut() else {
             return;
         };
-        let offset = &mut self.offsets[slot];
-        if selected < *offset {
-            *offset = selected;
-        } else if selected >= *offset + viewport {
-            *offset = selected + 1 - viewport;
+        let selected = pane.table.selected;
+        if selected < pane.offset {
+            pane.offset = selected;
+        } else if selected >= pane.offset + viewport {
+            pane.offset = selected + 1 - viewport;
         }
     }
 
     /// Which part of the screen owns the keys.
     pub fn layer(&self) -> Layer {
         match &self.modal {
-            Some(Modal::Help) => Layer::Help,
-            Some(Modal::Details(_)) => Layer::Details,
-            Some(Modal::Generate(_)) => Layer::Generate,
-            Some(Modal::Reveal(r)) if r.confirm_leave => Layer::Confirm,
-            Some(Modal::Reveal(_)) => Layer::Reveal,
-            Some(Modal::Revoke(r)) if r.needs_typed_name() => Layer::ConfirmTyped,
-            Some(Modal::Revoke(_)) => Layer::Confirm,
-            Some(Modal::Tenants(_)) => Layer::Tenants,
-            Some(Modal::Message { .. }) => Layer::Message,
+            Some(modal) => modal.layer(),
             None if self.filter_input.is_some() => Layer::Filter,
             None => Layer::Browse,
         }
     }
 
-    /// Why an action is not available now, when it is not.
-    pub fn refusal(&self, action: Action) -> Option<String> {
-        let mutation = matches!(action, Action::Generate | Action::Revoke);
-        if mutation && self.session.read_only {
-            return Some("read-only mode: generating and revoking are off".into());
-        }
-        if mutation && self.tab == Tab::ThreatCommand {
-            return Some(
-                "Threat Command API keys are generated and revoked only in its web console \
-                 (Settings > Subscription)"
-                    .into(),
-            );
-        }
-        if action == Action::Revoke && self.table().and_then(KeyTable::selected_key).is_none() {
-            return Some("no key selected".into());
-        }
-        if action == Action::ChooseTenant {
-            if let Some(kind) = self
-                .session
-                .key_kind
-                .as_ref()
-                .filter(|k| !k.is_multi_tenant())
-            {
-                return Some(format!(
-                    "only a multi-tenant key can act for a tenant; this is {} key",
-                    if *kind == KeyKind::Organization {
-                        "an organization"
-                    } else {
-                        "a user"
-                    }
-                ));
-            }
-            return match &self.managed {
-                Ok(tenants) if tenants.is_empty() => Some("this account manages no tenants".into()),
-                Ok(_) => None,
-                Err(why) => Some(format!("no tenants to choose from: {why}")),
-            };
-        }
-        if action == Action::Generate {
-            let kind = self.session.key_kind.as_ref();
-            return match (self.tab, kind) {
-                (Tab::User, Some(KeyKind::Organization)) => Some(
-                    "an organization key cannot generate user keys: a user key represents a user"
-                        .into(),
-                ),
-                (Tab::User, Some(k)) if k.is_multi_tenant() => {
-                    Some("a multi-tenant key cannot generate user keys".into())
-                }
-                (Tab::MultiTenant, Some(k)) if *k != KeyKind::User => Some(
-                    "multi-tenant keys are generated with a user key of the primary account".into(),
-                ),
-                (Tab::MultiTenant, _) if self.tenant.is_some() => Some(
-                    "multi-tenant keys belong to the primary account: choose the home context (o)"
-                        .into(),
-                ),
-                _ => None,
-            };
-        }
-        None
-    }
-
     /// Handles one message; answers the effects to run.
+    #[must_use]
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let effects = match msg {
             Msg::Action(action) => self.on_action(action),
@@ -423,8 +498,8 @@ impl App {
             Msg::Click { column, row } => self.on_click(column, row),
             Msg::Scroll(delta) => {
                 if self.modal.is_none() {
-                    if let Some(table) = self.table_mut() {
-                        table.move_by(isize::from(delta) * 3);
+                    if let Some(pane) = self.pane_mut() {
+                        pane.table.move_by(isize::from(delta) * 3);
                     }
                 }
                 Vec::new()
@@ -435,17 +510,13 @@ impl App {
                 Vec::new()
             }
             Msg::Done(outcome) => self.on_outcome(*outcome),
-            Msg::Copied(result) => {
-                if let Some(Modal::Reveal(reveal)) = &mut self.modal {
-                    reveal.copied = Some(result);
-                }
-                Vec::new()
-            }
+            Msg::Copied { result, secret } => self.on_copied(result, secret),
         };
         self.keep_selection_visible();
         effects
     }
 
+    #[must_use]
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         match self.layer() {
             Layer::Browse => self.browse(action),
@@ -454,18 +525,19 @@ impl App {
                     Action::Confirm => self.filter_input = None,
                     Action::Cancel => {
                         self.filter_input = None;
-                        if let Some(t) = self.table_mut() {
-                            t.set_filter("");
+                        if let Some(pane) = self.pane_mut() {
+                            pane.table.set_filter("");
                         }
                     }
                     _ => {}
                 }
                 Vec::new()
             }
-            _ => self.modal_action(action),
+            _ => self.dialog_action(action),
         }
     }
 
+    #[must_use]
     fn select_tab(&mut self, tab: Tab) -> Vec<Effect> {
         self.tab = tab;
         self.filter_input = None;
@@ -475,6 +547,7 @@ impl App {
         Vec::new()
     }
 
+    #[must_use]
     fn load_tc(&mut self) -> Vec<Effect> {
         if self.session.tc_source.is_none() {
             self.tc = TcPanel::Failed(
@@ -484,116 +557,50 @@ impl App {
             );
             return Vec::new();
         }
+        let mut effects = Vec::new();
+        if let TcPanel::Loading(old) = self.tc {
+            effects.push(Effect::Cancel { req: old });
+        }
         let req = self.req();
         self.tc = TcPanel::Loading(req);
-        vec![Effect::LoadTc { req }]
+        self.status = Status::ok("testing the Threat Command credentials…");
+        effects.push(Effect::LoadTc { req });
+        effects
     }
 
-    fn browse(&mut self, action: Action) -> Vec<Effect> {
-        if let Some(reason) = self.refusal(action) {
-            if matches!(
-                action,
-                Action::Generate | Action::Revoke | Action::ChooseTenant
-            ) {
-                self.status = Some(Status {
-                    text: reason,
-                    error: true,
-                });
-                return Vec::new();
-            }
-        }
-        let page = isize::try_from(self.viewport()).unwrap_or(1);
-        match action {
-            Action::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            Action::Help => self.modal = Some(Modal::Help),
-            Action::NextTab => return self.select_tab(Tab::ALL[(self.tab.index() + 1) % 4]),
-            Action::PrevTab => return self.select_tab(Tab::ALL[(self.tab.index() + 3) % 4]),
-            Action::TabUser => return self.select_tab(Tab::User),
-            Action::TabOrganization => return self.select_tab(Tab::Organization),
-            Action::TabMultiTenant => return self.select_tab(Tab::MultiTenant),
-            Action::TabThreatCommand => return self.select_tab(Tab::ThreatCommand),
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
-            Action::Filter if self.table().is_some() => {
-                let current = self
-                    .table()
-                    .map(|t| t.filter().to_string())
-                    .unwrap_or_default();
-                self.filter_input = Some(Input::new(current));
-            }
-            Action::ClearFilter => {
-                if let Some(t) = self.table_mut() {
-                    t.set_filter("");
-                }
-            }
-            Action::NextSort => {
-                if let Some(t) = self.table_mut() {
-                    t.next_sort();
-                }
-            }
-            Action::ReverseSort => {
-                if let Some(t) = self.table_mut() {
-                    t.reverse_sort();
-                }
-            }
-            Action::Details => {
-                if let Some(key) = self.table().and_then(KeyTable::selected_key) {
-                    self.modal = Some(Modal::Details(Box::new(key.clone())));
-                }
-            }
-            Action::Refresh => {
-                return match self.tab {
-                    Tab::ThreatCommand => self.load_tc(),
-                    Tab::MultiTenant => self.load_home(),
-                    _ => self.load_context(),
-                };
-            }
-            Action::TestCredentials if self.tab == Tab::ThreatCommand => return self.load_tc(),
-            Action::Generate => self.open_generate(),
-            Action::Revoke => self.open_revoke(),
-            Action::ChooseTenant => {
-                self.modal = Some(Modal::Tenants(modal::TenantPicker {
-                    query: Input::default(),
-                    choice: 0,
-                }));
-            }
-            _ => {}
-        }
-        Vec::new()
+    /// The tab bar's tabs at the current width, with their column spans.
+    fn tab_spans(&self) -> Vec<(Tab, u16, u16)> {
+        let compact = Tab::compact_at(self.width);
+        let mut left = 0u16;
+        Tab::iter()
+            .map(|tab| {
+                let width = u16::try_from(tab.label(compact).chars().count()).unwrap_or(0) + 1;
+                let span = (tab, left, left + width);
+                left += width;
+                span
+            })
+            .collect()
     }
 
-    fn move_by(&mut self, delta: isize) {
-        if let Some(t) = self.table_mut() {
-            t.move_by(delta);
-        }
-    }
-
+    #[must_use]
     fn on_click(&mut self, column: u16, row: u16) -> Vec<Effect> {
         if self.modal.is_some() {
             return Vec::new();
         }
         if row == 1 {
-            let mut left = 0u16;
-            for tab in Tab::ALL {
-                let width = u16::try_from(tab.label().chars().count()).unwrap_or(0) + 1;
-                if column >= left && column < left + width {
-                    return self.select_tab(tab);
-                }
-                left += width;
-            }
-            return Vec::new();
+            let hit = self
+                .tab_spans()
+                .into_iter()
+                .find(|(_, from, to)| column >= *from && column < *to);
+            return match hit {
+                Some((tab, _, _)) => self.select_tab(tab),
+                None => Vec::new(),
+            };
         }
         if row >= TABLE_TOP && row < TABLE_TOP + u16::try_from(self.viewport()).unwrap_or(0) {
             let index = self.offset() + usize::from(row - TABLE_TOP);
-            if let Some(t) = self.table_mut() {
-                t.select(index);
+            if let Some(pane) = self.pane_mut() {
+                pane.table.select(index);
             }
         }
         Vec::new()

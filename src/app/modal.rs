@@ -1,9 +1,11 @@
 //! The dialogs, as data: each carries everything it needs, including the
-//! exact request it will send. Declining changes nothing.
+//! exact requests it will send. Declining changes nothing. Their behaviour
+//! is in `dialogs/`.
 
 use tui_input::Input;
 
 use crate::api::{KeyInfo, KeyKind, NewSecret, Organization, Target};
+use crate::keymap::Layer;
 
 use super::msg::ReqId;
 
@@ -28,6 +30,9 @@ pub struct GenerateForm {
     /// Organizations the key can reach, to pick from.
     pub orgs: Vec<Organization>,
     pub target: Target,
+    /// What the documentation says against this, when the platform has not
+    /// said yet (shown in the dialog; the platform decides).
+    pub doubt: Option<String>,
     /// Set once Enter sent the request: later presses do nothing.
     pub submitting: Option<ReqId>,
     pub error: Option<String>,
@@ -72,14 +77,23 @@ impl GenerateForm {
     }
 }
 
+/// How a copy went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Copy {
+    /// Asked; the runtime has not answered.
+    Copying,
+    /// Copied, by this route.
+    Done(String),
+    Failed(String),
+}
+
 /// The reveal dialog: the only place a generated secret lives. Dropping it
 /// zeroizes the secret.
 pub struct Reveal {
     pub info: KeyInfo,
     pub secret: NewSecret,
     pub shown: bool,
-    /// How the last copy went: the route, or why it failed.
-    pub copied: Option<Result<String, String>>,
+    pub copied: Option<Copy>,
     /// Asking "leave without copying?".
     pub confirm_leave: bool,
 }
@@ -88,15 +102,20 @@ pub struct Reveal {
 pub struct RevokeConfirm {
     pub key: KeyInfo,
     pub target: Target,
-    /// The key's name, typed, for organization and multi-tenant admin keys.
+    /// The key's name, typed, for organization and multi-tenant keys (and
+    /// the console's own key).
     pub typed: Input,
+    /// This is the key the console runs as: revoking it ends the session.
+    pub own: bool,
+    /// What the documentation says against this, when the platform has not said.
+    pub doubt: Option<String>,
     pub submitting: Option<ReqId>,
     pub error: Option<String>,
 }
 
 impl RevokeConfirm {
     pub fn needs_typed_name(&self) -> bool {
-        self.key.kind.needs_typed_confirmation()
+        self.own || self.key.kind.needs_typed_confirmation()
     }
 
     /// Whether what was typed names the key (the sanitized form counts:
@@ -105,6 +124,53 @@ impl RevokeConfirm {
         let name = self.key.name.as_deref().unwrap_or("");
         let typed = self.typed.value();
         !name.is_empty() && (typed == name || typed == crate::sanitize::sanitize(name))
+    }
+}
+
+/// One key of a bulk revoke and how it went.
+pub struct BulkItem {
+    pub key: KeyInfo,
+    pub target: Target,
+    pub outcome: Option<Result<(), String>>,
+}
+
+/// Revoking the marked keys: confirmed by typing how many, then one request
+/// after another (each paced by the client like any other), each reported.
+pub struct BulkRevoke {
+    pub items: Vec<BulkItem>,
+    /// The count, typed.
+    pub typed: Input,
+    /// The request under way, and the item it is for.
+    pub current: Option<(ReqId, usize)>,
+    pub error: Option<String>,
+}
+
+impl BulkRevoke {
+    pub fn typed_matches(&self) -> bool {
+        self.typed.value().trim() == self.items.len().to_string()
+    }
+
+    pub fn started(&self) -> bool {
+        self.items.iter().any(|i| i.outcome.is_some()) || self.current.is_some()
+    }
+
+    pub fn finished(&self) -> bool {
+        self.items.iter().all(|i| i.outcome.is_some())
+    }
+
+    /// How many went, and how many failed.
+    pub fn tally(&self) -> (usize, usize) {
+        let revoked = self
+            .items
+            .iter()
+            .filter(|i| matches!(i.outcome, Some(Ok(()))))
+            .count();
+        let failed = self
+            .items
+            .iter()
+            .filter(|i| matches!(i.outcome, Some(Err(_))))
+            .count();
+        (revoked, failed)
     }
 }
 
@@ -121,10 +187,39 @@ pub enum Modal {
     Generate(Box<GenerateForm>),
     Reveal(Box<Reveal>),
     Revoke(Box<RevokeConfirm>),
+    BulkRevoke(Box<BulkRevoke>),
     Tenants(TenantPicker),
     Message {
         title: String,
         body: String,
         error: bool,
     },
+}
+
+impl Modal {
+    /// A message dialog for an error.
+    pub fn error(title: impl Into<String>, body: impl Into<String>) -> Modal {
+        Modal::Message {
+            title: title.into(),
+            body: body.into(),
+            error: true,
+        }
+    }
+
+    /// Which layer of the keymap owns the keys while this dialog is open.
+    pub fn layer(&self) -> Layer {
+        match self {
+            Modal::Help => Layer::Help,
+            Modal::Details(_) => Layer::Details,
+            Modal::Generate(_) => Layer::Generate,
+            Modal::Reveal(r) if r.confirm_leave => Layer::Confirm,
+            Modal::Reveal(_) => Layer::Reveal,
+            Modal::Revoke(r) if r.needs_typed_name() => Layer::ConfirmTyped,
+            Modal::Revoke(_) => Layer::Confirm,
+            Modal::BulkRevoke(b) if b.finished() => Layer::Message,
+            Modal::BulkRevoke(_) => Layer::ConfirmTyped,
+            Modal::Tenants(_) => Layer::Tenants,
+            Modal::Message { .. } => Layer::Message,
+        }
+    }
 }

@@ -32,17 +32,12 @@ pub enum Msg {
     },
     /// A worker's answer (boxed: it is much larger than the other messages).
     Done(Box<Outcome>),
-    /// The clipboard was copied to (or failed), by which route.
-    Copied(Result<String, String>),
-}
-
-/// Which listing a page belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listing {
-    /// The keys of the context (home or the chosen tenant): user and organization tabs.
-    Context,
-    /// The primary account's keys: the multi-tenant tab.
-    Home,
+    /// The clipboard was copied to (or failed), by which route; `secret`
+    /// says whether it was the new key's secret (else a key id).
+    Copied {
+        result: Result<String, String>,
+        secret: bool,
+    },
 }
 
 /// Threat Command facts for the panel.
@@ -54,13 +49,14 @@ pub struct TcFacts {
     pub assets: Result<UsedAssets, String>,
     pub quota: Result<Quota, String>,
     pub customers: Result<Vec<Customer>, String>,
+    /// How long the credentials test took.
+    pub tested_in_ms: u64,
 }
 
 /// A worker's answer, tagged with the request it answers.
 pub enum Outcome {
     KeysPage {
         req: ReqId,
-        listing: Listing,
         keys: Vec<KeyInfo>,
         page: usize,
         total_pages: Option<usize>,
@@ -68,7 +64,6 @@ pub enum Outcome {
     },
     KeysDone {
         req: ReqId,
-        listing: Listing,
         result: Result<(), ApiError>,
     },
     Orgs {
@@ -94,6 +89,11 @@ pub enum Outcome {
     },
     /// The rate budget left at the region in use.
     Budget { remaining: u64, limit: Option<u64> },
+    /// A request waits for the rate budget at `region`: `left` seconds (0: the wait ended).
+    BudgetWait {
+        region: crate::region::Region,
+        left: u64,
+    },
     /// Whether the profile's user is a platform administrator.
     Identity {
         email: String,

@@ -291,10 +291,14 @@ impl KeyTable {
         self.visible = visible;
     }
 
-    /// `s`: the next column (ascending, but newest first for dates).
-    pub fn next_sort(&mut self) {
+    /// `s`: the next column (ascending, but newest first for dates). A
+    /// table of one kind skips the kind column: that sort would do nothing.
+    pub fn next_sort(&mut self, single_kind: bool) {
         let id = self.selected_key().and_then(|k| k.id.clone());
         self.sort = self.sort.next();
+        if single_kind && self.sort == Column::Kind {
+            self.sort = self.sort.next();
+        }
         self.ascending = self.sort != Column::Created;
         self.apply_sort();
         self.select_id(id.as_deref());
@@ -316,6 +320,27 @@ impl KeyTable {
 
     pub fn select(&mut self, index: usize) {
         self.selected = index.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// Keys older than `days` among the rows the filter lets through.
+    pub fn visible_older_than(&self, days: i64, now: OffsetDateTime) -> usize {
+        self.visible
+            .iter()
+            .filter(|&&i| {
+                self.rows[i as usize]
+                    .key
+                    .age_days(now)
+                    .is_some_and(|d| d > days)
+            })
+            .count()
+    }
+
+    /// Whether any row is of a kind r7keys does not know (then a user-key
+    /// table shows the kind column after all).
+    pub fn has_unknown_kinds(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|r| matches!(r.key.kind, crate::api::KeyKind::Other(_)))
     }
 
     /// Keys older than `days` among all rows.
@@ -378,7 +403,7 @@ mod tests {
         table.set_rows(vec![key("1", "b", 1), key("2", "a", 3), key("3", "c", 2)]);
         assert_eq!(names(&table), ["a", "c", "b"], "newest first by default");
         table.select(1);
-        table.next_sort();
+        table.next_sort(true);
         assert_eq!(table.sort, Column::Name);
         assert_eq!(names(&table), ["a", "b", "c"]);
         assert_eq!(
@@ -406,8 +431,8 @@ mod tests {
             let mut progressive = KeyTable::default();
             let mut whole = KeyTable::default();
             for _ in 0..sort_steps {
-                progressive.next_sort();
-                whole.next_sort();
+                progressive.next_sort(false);
+                whole.next_sort(false);
             }
             if reverse {
                 progressive.reverse_sort();

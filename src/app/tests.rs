@@ -1,15 +1,17 @@
 //! Reducer tests of the pure core: messages in, state and effects out, no I/O.
+//! Every test that sends a message looks at the effects it returns.
 
 use std::time::Duration;
 
+use rstest::rstest;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 use tui_input::InputRequest;
 
 use super::effect::Effect;
-use super::modal::Modal;
-use super::msg::{Listing, Msg, Outcome};
-use super::{App, Session, Tab};
+use super::modal::{Copy, Modal};
+use super::msg::{Msg, Outcome, ReqId};
+use super::{App, Loadable, Session, Status, Tab, TcFacts};
 use crate::api::{ApiError, KeyInfo, KeyKind, NewSecret, Organization, Revocation};
 use crate::keymap::{Action, Keymap, Layer};
 use crate::region::Region;
@@ -20,6 +22,7 @@ fn session() -> Session {
         region: Region::Us,
         home_tenant: None,
         key_kind: Some(KeyKind::User),
+        own_key_id: None,
         owner: Some("admin@example.com".into()),
         platform_admin: Some(true),
         read_only: false,
@@ -48,37 +51,66 @@ fn done(outcome: Outcome) -> Msg {
     Msg::Done(Box::new(outcome))
 }
 
-/// An app that started and got one page with the given keys.
-fn loaded(keys: Vec<KeyInfo>) -> (App, u64) {
-    let mut app = App::new(session(), Keymap::defaults());
-    let effects = app.start();
-    let Some(Effect::LoadKeys { req, .. }) = effects.first() else {
-        panic!("loads keys first")
-    };
-    let req = *req;
-    app.update(done(Outcome::KeysPage {
+fn org(id: &str, name: &str, region: &str) -> Organization {
+    Organization {
+        id: id.into(),
+        name: Some(name.into()),
+        region: Some(region.into()),
+        external_id: None,
+    }
+}
+
+/// The request id of the (first) listing among `effects`.
+fn listing_req(effects: &[Effect]) -> ReqId {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadKeys { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("a listing")
+}
+
+/// Answers a listing with one page of `keys`, then its end.
+fn answer(app: &mut App, req: ReqId, keys: Vec<KeyInfo>) {
+    let effects = app.update(done(Outcome::KeysPage {
         req,
-        listing: Listing::Context,
         keys,
         page: 0,
         total_pages: Some(1),
         total_keys: None,
     }));
-    app.update(done(Outcome::KeysDone {
+    assert!(effects.is_empty());
+    let effects = app.update(done(Outcome::KeysDone {
         req,
-        listing: Listing::Context,
         result: Ok(()),
     }));
-    app.update(done(Outcome::Orgs {
-        req: 3,
-        result: Ok(vec![Organization {
-            id: "org-1".into(),
-            name: Some("Acme".into()),
-            region: Some("us".into()),
-            external_id: None,
-        }]),
+    assert!(effects.is_empty());
+}
+
+/// An app that started with `session` and got one page with the given keys.
+fn loaded_as(session: Session, keys: Vec<KeyInfo>) -> (App, ReqId) {
+    let mut app = App::new(session, Keymap::defaults());
+    let effects = app.start();
+    let req = listing_req(&effects);
+    let orgs_req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadOrgs { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("organizations");
+    answer(&mut app, req, keys);
+    let effects = app.update(done(Outcome::Orgs {
+        req: orgs_req,
+        result: Ok(vec![org("org-1", "Acme", "us")]),
     }));
+    assert!(effects.is_empty());
     (app, req)
+}
+
+fn loaded(keys: Vec<KeyInfo>) -> (App, ReqId) {
+    loaded_as(session(), keys)
 }
 
 fn act(app: &mut App, action: Action) -> Vec<Effect> {
@@ -87,57 +119,138 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
 
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
-        app.update(Msg::Text(InputRequest::InsertChar(c)));
+        let effects = app.update(Msg::Text(InputRequest::InsertChar(c)));
+        assert!(effects.is_empty());
+    }
+}
+
+fn status(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+fn multi_tenant(app: &mut App, tenants: Vec<Organization>) {
+    app.session.key_kind = Some(KeyKind::MultiTenantAdmin);
+    app.session.home_tenant = Some("home-org".into());
+    app.managed = Loadable::Ready(tenants);
+}
+
+// ------------------------------------------------------------ listings
+
+#[test]
+fn one_listing_fills_each_pane_with_its_kinds() {
+    let (app, req) = loaded(vec![
+        key("1", "u", KeyKind::User),
+        key("2", "o", KeyKind::Organization),
+        key("3", "m", KeyKind::MultiTenantAdmin),
+        key("4", "odd", KeyKind::Other("SERVICE".into())),
+    ]);
+    let lens = (
+        app.user.table.len(),
+        app.organization.table.len(),
+        app.multi_tenant.table.len(),
+    );
+    assert_eq!(
+        lens,
+        (2, 1, 1),
+        "an unknown kind is shown with the user keys"
+    );
+    for pane in [&app.user, &app.organization, &app.multi_tenant] {
+        assert!(pane.listing.answers(req));
+        assert!(pane.listing.is_done());
     }
 }
 
 #[test]
-fn pages_fill_the_tables_by_kind() {
-    let (app, _) = loaded(vec![
-        key("1", "u", KeyKind::User),
-        key("2", "o", KeyKind::Organization),
-        key("3", "m", KeyKind::MultiTenantAdmin),
-    ]);
-    assert_eq!(
-        (
-            app.user.len(),
-            app.organization.len(),
-            app.multi_tenant.len()
-        ),
-        (1, 1, 1)
-    );
-    assert!(app.context_progress.done);
-}
-
-#[test]
-fn stale_pages_are_dropped() {
+fn an_answer_to_a_replaced_listing_is_dropped() {
     let (mut app, old) = loaded(vec![key("1", "u", KeyKind::User)]);
-    act(&mut app, Action::Refresh);
-    app.update(done(Outcome::KeysPage {
+    let effects = act(&mut app, Action::Refresh);
+    let new = listing_req(&effects);
+    assert_ne!(new, old);
+    let effects = app.update(done(Outcome::KeysPage {
         req: old,
-        listing: Listing::Context,
         keys: vec![key("9", "stale", KeyKind::User)],
         page: 1,
         total_pages: None,
         total_keys: None,
     }));
-    assert_eq!(
-        app.user.len(),
-        0,
-        "an answer to the old request changes nothing"
+    assert!(effects.is_empty());
+    assert_eq!(app.user.table.len(), 0, "the old request changes nothing");
+}
+
+#[test]
+fn a_refresh_during_a_load_cancels_the_old_listing() {
+    let mut app = App::new(session(), Keymap::defaults());
+    let first = listing_req(&app.start());
+    let effects = app.update(done(Outcome::KeysPage {
+        req: first,
+        keys: vec![key("1", "u", KeyKind::User)],
+        page: 0,
+        total_pages: Some(40),
+        total_keys: None,
+    }));
+    assert!(effects.is_empty());
+    let effects = act(&mut app, Action::Refresh);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Cancel { req } if *req == first)),
+        "the old walk is stopped"
+    );
+    assert_ne!(listing_req(&effects), first);
+}
+
+#[test]
+fn a_refresh_of_a_finished_listing_cancels_nothing() {
+    let (mut app, _) = loaded(vec![]);
+    let effects = act(&mut app, Action::Refresh);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Cancel { .. })));
+    assert_eq!(effects.len(), 1);
+}
+
+#[test]
+fn a_tenant_visit_keeps_the_home_walk_the_multi_tenant_tab_needs() {
+    let mut app = App::new(session(), Keymap::defaults());
+    let home = listing_req(&app.start());
+    multi_tenant(&mut app, vec![org("t1", "Globex", "eu")]);
+    act(&mut app, Action::ChooseTenant);
+    act(&mut app, Action::Down);
+    let effects = act(&mut app, Action::Confirm);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Cancel { .. })),
+        "the multi-tenant tab still waits for the home walk"
+    );
+    assert!(app.multi_tenant.listing.answers(home));
+    // Back home: that walk is replaced, so it is stopped.
+    act(&mut app, Action::ChooseTenant);
+    let effects = act(&mut app, Action::Confirm);
+    assert!(app.tenant.is_none());
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Cancel { req } if *req == home))
     );
 }
+
+// ----------------------------------------------------------- browsing
 
 #[test]
 fn tabs_switch_by_number_and_tab() {
     let (mut app, _) = loaded(vec![]);
-    act(&mut app, Action::TabOrganization);
+    assert!(act(&mut app, Action::TabOrganization).is_empty());
     assert_eq!(app.tab, Tab::Organization);
-    act(&mut app, Action::NextTab);
+    assert!(act(&mut app, Action::NextTab).is_empty());
     assert_eq!(app.tab, Tab::MultiTenant);
-    act(&mut app, Action::PrevTab);
-    act(&mut app, Action::PrevTab);
+    assert!(act(&mut app, Action::PrevTab).is_empty());
+    assert!(act(&mut app, Action::PrevTab).is_empty());
     assert_eq!(app.tab, Tab::User);
+    assert!(
+        act(&mut app, Action::PrevTab).is_empty(),
+        "no TC configured"
+    );
+    assert_eq!(app.tab, Tab::ThreatCommand, "round the bar");
 }
 
 #[test]
@@ -146,19 +259,75 @@ fn filter_narrows_and_escape_clears() {
         key("1", "splunk", KeyKind::User),
         key("2", "jira", KeyKind::User),
     ]);
-    act(&mut app, Action::Filter);
+    assert!(act(&mut app, Action::Filter).is_empty());
     assert_eq!(app.layer(), Layer::Filter);
     type_text(&mut app, "spl");
-    assert_eq!(app.user.visible_len(), 1);
-    act(&mut app, Action::Cancel);
-    assert_eq!(app.user.visible_len(), 2);
+    assert_eq!(app.user.table.visible_len(), 1);
+    assert!(act(&mut app, Action::Cancel).is_empty());
+    assert_eq!(app.user.table.visible_len(), 2);
     assert_eq!(app.layer(), Layer::Browse);
 }
 
 #[test]
+fn sorting_a_single_kind_tab_skips_the_kind_column() {
+    let (mut app, _) = loaded(vec![key("1", "a", KeyKind::User)]);
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        assert!(act(&mut app, Action::NextSort).is_empty());
+        seen.push(app.user.table.sort);
+    }
+    assert!(!seen.contains(&super::table::Column::Kind), "{seen:?}");
+}
+
+#[test]
+fn mouse_clicks_pick_tabs_and_rows() {
+    let (mut app, _) = loaded(vec![
+        key("1", "a", KeyKind::User),
+        key("2", "b", KeyKind::User),
+    ]);
+    let _ = app.update(Msg::Resize {
+        width: 100,
+        height: 30,
+    });
+    let compact = Tab::compact_at(100);
+    let second_tab = u16::try_from(Tab::User.label(compact).chars().count() + 2).unwrap();
+    let effects = app.update(Msg::Click {
+        column: second_tab,
+        row: 1,
+    });
+    assert!(effects.is_empty());
+    assert_eq!(app.tab, Tab::Organization);
+    let _ = app.update(Msg::Click { column: 1, row: 1 });
+    let _ = app.update(Msg::Click {
+        column: 10,
+        row: super::TABLE_TOP + 1,
+    });
+    assert_eq!(app.user.table.selected, 1);
+}
+
+#[test]
+fn y_copies_the_selected_keys_id() {
+    let (mut app, _) = loaded(vec![key("k-1", "siem", KeyKind::User)]);
+    let effects = act(&mut app, Action::CopyId);
+    assert!(matches!(effects.as_slice(), [Effect::CopyText(id)] if id == "k-1"));
+    let effects = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: false,
+    });
+    assert!(effects.is_empty());
+    assert!(
+        status(&app).contains("copied the id of siem"),
+        "{}",
+        status(&app)
+    );
+}
+
+// ----------------------------------------------------------- generate
+
+#[test]
 fn generate_sends_exactly_one_request_however_often_enter_is_pressed() {
     let (mut app, _) = loaded(vec![]);
-    act(&mut app, Action::Generate);
+    assert!(act(&mut app, Action::Generate).is_empty());
     assert_eq!(app.layer(), Layer::Generate);
     type_text(&mut app, "ci-pipeline");
     let first = act(&mut app, Action::Confirm);
@@ -171,7 +340,7 @@ fn generate_sends_exactly_one_request_however_often_enter_is_pressed() {
 #[test]
 fn generate_requires_a_name() {
     let (mut app, _) = loaded(vec![]);
-    act(&mut app, Action::Generate);
+    assert!(act(&mut app, Action::Generate).is_empty());
     assert!(act(&mut app, Action::Confirm).is_empty());
     let Some(Modal::Generate(form)) = &app.modal else {
         panic!("still open")
@@ -179,8 +348,8 @@ fn generate_requires_a_name() {
     assert!(form.error.as_deref().unwrap_or("").contains("name"));
 }
 
-fn generated(app: &mut App) -> u64 {
-    act(app, Action::Generate);
+fn generated(app: &mut App) -> ReqId {
+    assert!(act(app, Action::Generate).is_empty());
     type_text(app, "new-key");
     let effects = act(app, Action::Confirm);
     let Some(Effect::Generate { req, .. }) = effects.first() else {
@@ -199,17 +368,26 @@ fn secret() -> NewSecret {
 fn a_generated_key_is_revealed_copied_and_forgotten() {
     let (mut app, _) = loaded(vec![]);
     let req = generated(&mut app);
-    app.update(done(Outcome::Generated {
+    let effects = app.update(done(Outcome::Generated {
         req,
         result: Ok((key("n", "new-key", KeyKind::User), secret())),
     }));
+    assert!(effects.is_empty());
     assert_eq!(app.layer(), Layer::Reveal);
-    assert_eq!(app.user.len(), 1, "the new key is listed");
+    assert_eq!(app.user.table.len(), 1, "the new key is listed");
     let effects = act(&mut app, Action::Copy);
     assert!(
         matches!(effects.as_slice(), [Effect::Copy(s)] if s.as_str() == "5f0c6d7e-8a9b-4c1d-9e2f-3a4b5c6d7e8f")
     );
-    app.update(Msg::Copied(Ok("OSC 52".into())));
+    let effects = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: true,
+    });
+    assert!(effects.is_empty());
+    let Some(Modal::Reveal(reveal)) = &app.modal else {
+        panic!("the reveal dialog")
+    };
+    assert_eq!(reveal.copied, Some(Copy::Done("OSC 52".into())));
     let effects = act(&mut app, Action::Confirm);
     assert!(
         matches!(effects.as_slice(), [Effect::ClearClipboardLater { after, .. }] if *after == Duration::from_secs(30))
@@ -218,21 +396,26 @@ fn a_generated_key_is_revealed_copied_and_forgotten() {
         app.modal.is_none(),
         "the dialog, and the secret with it, is gone"
     );
+    assert!(
+        status(&app).contains("clipboard in 30 s"),
+        "{}",
+        status(&app)
+    );
 }
 
 #[test]
 fn leaving_without_copying_asks_first() {
     let (mut app, _) = loaded(vec![]);
     let req = generated(&mut app);
-    app.update(done(Outcome::Generated {
+    let _ = app.update(done(Outcome::Generated {
         req,
         result: Ok((key("n", "new-key", KeyKind::User), secret())),
     }));
-    act(&mut app, Action::Confirm);
+    assert!(act(&mut app, Action::Confirm).is_empty());
     assert_eq!(app.layer(), Layer::Confirm, "asks before losing the key");
-    act(&mut app, Action::Cancel);
+    assert!(act(&mut app, Action::Cancel).is_empty());
     assert_eq!(app.layer(), Layer::Reveal, "back to the key");
-    act(&mut app, Action::Confirm);
+    assert!(act(&mut app, Action::Confirm).is_empty());
     let effects = act(&mut app, Action::Confirm);
     assert!(
         effects.is_empty(),
@@ -241,15 +424,13 @@ fn leaving_without_copying_asks_first() {
     assert!(app.modal.is_none());
 }
 
-#[test]
-fn a_lost_answer_tells_the_user_and_reloads() {
-    let (mut app, _) = loaded(vec![]);
+#[rstest]
+#[case::found(ApiError::LostSecret { id: "abc".into(), name: "new-key".into(), cause: "timed out".into() }, "revoke it")]
+#[case::not_found(ApiError::NotCreated { name: "new-key".into(), cause: "timed out".into(), checks: 2, answered: false }, "most likely not created")]
+#[case::unchecked(ApiError::OutcomeUnknown { name: "new-key".into(), cause: "reset".into() }, "revoke")]
+fn a_lost_answer_tells_the_user_and_reloads(#[case] lost: ApiError, #[case] says: &str) {
+    let (mut app, before) = loaded(vec![]);
     let req = generated(&mut app);
-    let lost = ApiError::LostSecret {
-        id: "abc".into(),
-        name: "new-key".into(),
-        cause: "timed out".into(),
-    };
     let effects = app.update(done(Outcome::Generated {
         req,
         result: Err(lost),
@@ -260,122 +441,293 @@ fn a_lost_answer_tells_the_user_and_reloads() {
     else {
         panic!("a message")
     };
-    assert!(body.contains("revoke"), "{body}");
-    assert!(effects.is_empty() || matches!(effects[0], Effect::LoadKeys { .. }));
-    assert!(app.context_progress.req.is_some());
+    assert!(body.contains(says), "{body}");
+    // The list is reloaded, so the key (if any) can be found and revoked.
+    let reload = listing_req(&effects);
+    assert_ne!(reload, before);
+    assert!(app.user.listing.answers(reload));
+    assert!(app.user.listing.running());
 }
 
 #[test]
-fn a_403_on_generate_is_explained() {
+fn a_403_on_generate_is_told_in_the_platforms_words_and_remembered() {
     let (mut app, _) = loaded(vec![]);
-    act(&mut app, Action::TabOrganization);
-    act(&mut app, Action::Generate);
+    assert!(act(&mut app, Action::TabOrganization).is_empty());
+    assert!(act(&mut app, Action::Generate).is_empty());
     type_text(&mut app, "siem");
     let effects = act(&mut app, Action::Confirm);
     let Some(Effect::Generate { req, .. }) = effects.first() else {
         panic!("generate")
     };
     let req = *req;
-    app.update(done(Outcome::Generated {
+    let effects = app.update(done(Outcome::Generated {
         req,
         result: Err(ApiError::Forbidden {
-            message: "no".into(),
+            message: "Only Platform Administrators can manage Organization API keys".into(),
         }),
     }));
+    assert!(effects.is_empty());
     let Some(Modal::Generate(form)) = &app.modal else {
         panic!("form stays")
     };
+    let error = form.error.as_deref().unwrap_or("");
     assert!(
-        form.error
-            .as_deref()
-            .unwrap_or("")
-            .contains("platform administrator")
+        error.contains("Only Platform Administrators can manage"),
+        "{error}"
+    );
+    assert!(
+        error.contains("documentation"),
+        "marked as the docs: {error}"
     );
     assert!(form.submitting.is_none(), "the user may try again");
+    assert!(act(&mut app, Action::Cancel).is_empty());
+    let refusal = app.refusal(Action::Generate).unwrap_or_default();
+    assert!(
+        refusal.contains("the platform refused this earlier"),
+        "{refusal}"
+    );
+    assert!(act(&mut app, Action::Generate).is_empty());
+    assert!(app.modal.is_none());
 }
 
 #[test]
-fn revoking_an_organization_key_needs_its_name() {
-    let (mut app, _) = loaded(vec![key("o1", "siem-forwarder", KeyKind::Organization)]);
-    act(&mut app, Action::TabOrganization);
-    act(&mut app, Action::Revoke);
-    assert_eq!(app.layer(), Layer::ConfirmTyped);
-    type_text(&mut app, "siem");
+fn a_rule_only_the_docs_state_is_doubted_not_enforced() {
+    let mut session = session();
+    session.platform_admin = Some(false);
+    let (mut app, _) = loaded_as(session, vec![]);
+    assert!(act(&mut app, Action::TabOrganization).is_empty());
+    assert!(!app.access(Action::Generate).is_open());
+    // Once: why, and how to ask anyway.
+    assert!(act(&mut app, Action::Generate).is_empty());
+    assert!(app.modal.is_none());
     assert!(
-        act(&mut app, Action::Confirm).is_empty(),
-        "a partial name does nothing"
+        status(&app).contains("Rapid7 documents"),
+        "{}",
+        status(&app)
     );
-    type_text(&mut app, "-forwarder");
-    let effects = act(&mut app, Action::Confirm);
-    let Some(Effect::Revoke { req, id, .. }) = effects.first() else {
-        panic!("revoke")
+    assert!(status(&app).contains("press n again"), "{}", status(&app));
+    // Twice: the platform decides (an older one lets organization admins).
+    assert!(act(&mut app, Action::Generate).is_empty());
+    let Some(Modal::Generate(form)) = &app.modal else {
+        panic!("the dialog, with the doubt in it")
     };
-    assert_eq!(id, "o1");
+    assert!(form.doubt.is_some());
+    type_text(&mut app, "legacy");
+    let effects = act(&mut app, Action::Confirm);
+    let Some(Effect::Generate { req, .. }) = effects.first() else {
+        panic!("sent")
+    };
     let req = *req;
-    app.update(done(Outcome::Revoked {
+    let _ = app.update(done(Outcome::Generated {
         req,
-        id: "o1".into(),
+        result: Ok((key("o9", "legacy", KeyKind::Organization), secret())),
+    }));
+    assert!(
+        app.access(Action::Generate).is_open(),
+        "the platform allowed it"
+    );
+}
+
+// ------------------------------------------------------------- revoke
+
+fn revoke_effect(effects: &[Effect]) -> (ReqId, String) {
+    match effects {
+        [Effect::Revoke { req, id, .. }] => (*req, id.clone()),
+        _ => panic!("one revoke"),
+    }
+}
+
+#[rstest]
+#[case::organization(KeyKind::Organization, Tab::Organization)]
+#[case::mt_admin(KeyKind::MultiTenantAdmin, Tab::MultiTenant)]
+#[case::mt_user(KeyKind::MultiTenantUser, Tab::MultiTenant)]
+fn revoking_a_key_with_reach_needs_its_name(#[case] kind: KeyKind, #[case] tab: Tab) {
+    let (mut app, _) = loaded(vec![key("k1", "siem-forwarder", kind)]);
+    let _ = act(&mut app, Action::Generate); // nothing: a different tab
+    let _ = act(&mut app, Action::Cancel);
+    app.tab = tab;
+    assert!(act(&mut app, Action::Revoke).is_empty());
+    assert_eq!(app.layer(), Layer::ConfirmTyped);
+    assert!(act(&mut app, Action::Confirm).is_empty(), "nothing typed");
+    type_text(&mut app, "siem");
+    assert!(act(&mut app, Action::Confirm).is_empty(), "a partial name");
+    type_text(&mut app, "-forwarder");
+    let (req, id) = revoke_effect(&act(&mut app, Action::Confirm));
+    assert_eq!(id, "k1");
+    let effects = app.update(done(Outcome::Revoked {
+        req,
+        id: "k1".into(),
         result: Ok(Revocation::Revoked),
     }));
-    assert_eq!(
-        app.organization.len(),
-        0,
-        "the row goes when the server agrees"
+    assert!(effects.is_empty());
+    assert!(
+        app.pane().is_some_and(|p| p.table.is_empty()),
+        "gone when the server agrees"
     );
+}
+
+#[test]
+fn a_user_key_is_revoked_with_y() {
+    let (mut app, _) = loaded(vec![key("u1", "laptop", KeyKind::User)]);
+    assert!(act(&mut app, Action::Revoke).is_empty());
+    assert_eq!(app.layer(), Layer::Confirm);
+    let (_, id) = revoke_effect(&act(&mut app, Action::Confirm));
+    assert_eq!(id, "u1");
 }
 
 #[test]
 fn declining_a_revoke_changes_nothing() {
     let (mut app, _) = loaded(vec![key("u1", "laptop", KeyKind::User)]);
-    act(&mut app, Action::Revoke);
+    assert!(act(&mut app, Action::Revoke).is_empty());
     assert_eq!(app.layer(), Layer::Confirm);
     assert!(act(&mut app, Action::Cancel).is_empty());
-    assert_eq!(app.user.len(), 1);
+    assert_eq!(app.user.table.len(), 1);
+    assert!(app.modal.is_none());
+    assert!(status(&app).contains("nothing changed"));
+}
+
+#[test]
+fn the_consoles_own_key_is_marked_warned_of_and_its_401_explained() {
+    let mut session = session();
+    session.own_key_id = Some("me".into());
+    let (mut app, _) = loaded_as(session, vec![key("me", "my console key", KeyKind::User)]);
+    assert!(app.is_own_key(&app.user.table.window(0, 1).next().cloned().unwrap()));
+    assert!(act(&mut app, Action::Revoke).is_empty());
+    let Some(Modal::Revoke(confirm)) = &app.modal else {
+        panic!("the confirmation")
+    };
+    assert!(confirm.own);
+    assert_eq!(
+        app.layer(),
+        Layer::ConfirmTyped,
+        "a user key, but ours: typed"
+    );
+    type_text(&mut app, "my console key");
+    let (req, _) = revoke_effect(&act(&mut app, Action::Confirm));
+    let _ = app.update(done(Outcome::Revoked {
+        req,
+        id: "me".into(),
+        result: Ok(Revocation::Revoked),
+    }));
+    // The next request is refused: the console says what happened.
+    let reload = listing_req(&act(&mut app, Action::Refresh));
+    let effects = app.update(done(Outcome::KeysDone {
+        req: reload,
+        result: Err(ApiError::Unauthorized { region: Region::Us }),
+    }));
+    assert!(effects.is_empty());
+    let Some(Modal::Message { title, body, .. }) = &app.modal else {
+        panic!("a message")
+    };
+    assert!(title.contains("no longer works"), "{title}");
+    assert!(body.contains("the key this console runs as"), "{body}");
+}
+
+#[test]
+fn marked_keys_are_revoked_one_request_after_another_after_typing_the_count() {
+    let (mut app, _) = loaded(vec![
+        key("a", "one", KeyKind::User),
+        key("b", "two", KeyKind::User),
+        key("c", "three", KeyKind::User),
+    ]);
+    assert!(act(&mut app, Action::Mark).is_empty());
+    assert!(act(&mut app, Action::Mark).is_empty());
+    assert_eq!(app.user.marked.len(), 2);
+    assert!(act(&mut app, Action::Revoke).is_empty());
+    assert_eq!(app.layer(), Layer::ConfirmTyped);
+    type_text(&mut app, "3");
+    assert!(act(&mut app, Action::Confirm).is_empty(), "the wrong count");
+    let _ = app.update(Msg::Text(InputRequest::DeletePrevChar));
+    type_text(&mut app, "2");
+    let (first, first_id) = revoke_effect(&act(&mut app, Action::Confirm));
+    let effects = app.update(done(Outcome::Revoked {
+        req: first,
+        id: first_id.clone(),
+        result: Ok(Revocation::Revoked),
+    }));
+    let (second, second_id) = revoke_effect(&effects);
+    assert_ne!(first_id, second_id);
+    let effects = app.update(done(Outcome::Revoked {
+        req: second,
+        id: second_id,
+        result: Err(ApiError::Forbidden {
+            message: "no".into(),
+        }),
+    }));
+    assert!(effects.is_empty(), "nothing left to send");
+    assert_eq!(app.user.table.len(), 2, "one revoked, one refused");
+    assert_eq!(app.user.marked.len(), 1, "the refused one stays marked");
+    assert!(
+        status(&app).contains("revoked 1 keys; 1 failed"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(app.layer(), Layer::Message);
+    assert!(act(&mut app, Action::Confirm).is_empty());
     assert!(app.modal.is_none());
 }
+
+// ------------------------------------------------------------ refusals
 
 #[test]
 fn read_only_refuses_mutations_with_a_reason() {
     let mut session = session();
     session.read_only = true;
-    let mut app = App::new(session, Keymap::defaults());
-    app.start();
+    let (mut app, _) = loaded_as(session, vec![key("u1", "laptop", KeyKind::User)]);
     assert!(act(&mut app, Action::Generate).is_empty());
+    assert!(act(&mut app, Action::Revoke).is_empty());
     assert!(app.modal.is_none());
-    assert!(
-        app.status
-            .as_ref()
-            .is_some_and(|s| s.text.contains("read-only"))
-    );
+    assert!(status(&app).contains("read-only"));
 }
 
-#[test]
-fn an_organization_key_cannot_open_a_user_key_dialog() {
+#[rstest]
+#[case::org_key_on_user_tab(
+    KeyKind::Organization,
+    Tab::User,
+    Action::Generate,
+    "represents a user"
+)]
+#[case::mt_key_on_user_tab(
+    KeyKind::MultiTenantUser,
+    Tab::User,
+    Action::Generate,
+    "multi-tenant key cannot"
+)]
+#[case::platform_key_tenants(
+    KeyKind::User,
+    Tab::User,
+    Action::ChooseTenant,
+    "only a multi-tenant key"
+)]
+#[case::tc_generate(KeyKind::User, Tab::ThreatCommand, Action::Generate, "web console")]
+#[case::tc_revoke(KeyKind::User, Tab::ThreatCommand, Action::Revoke, "web console")]
+fn refusals_are_decided_in_one_place(
+    #[case] caller: KeyKind,
+    #[case] tab: Tab,
+    #[case] action: Action,
+    #[case] says: &str,
+) {
     let mut session = session();
-    session.key_kind = Some(KeyKind::Organization);
-    let mut app = App::new(session, Keymap::defaults());
-    app.start();
-    act(&mut app, Action::Generate);
+    session.key_kind = Some(caller);
+    let (mut app, _) = loaded_as(session, vec![key("u1", "laptop", KeyKind::User)]);
+    app.managed = Loadable::Ready(vec![org("t1", "Globex", "eu")]);
+    app.tab = tab;
+    let refusal = app.refusal(action).unwrap_or_default();
+    assert!(refusal.contains(says), "{refusal}");
+    assert!(act(&mut app, action).is_empty());
     assert!(app.modal.is_none());
-    assert!(
-        app.refusal(Action::Generate)
-            .is_some_and(|r| r.contains("represents a user"))
-    );
+    assert!(status(&app).contains(says), "{}", status(&app));
 }
 
 #[test]
 fn a_401_at_start_says_how_to_fix_it() {
     let mut app = App::new(session(), Keymap::defaults());
-    let effects = app.start();
-    let Some(Effect::LoadKeys { req, .. }) = effects.first() else {
-        panic!()
-    };
-    let req = *req;
-    app.update(done(Outcome::KeysDone {
+    let req = listing_req(&app.start());
+    let effects = app.update(done(Outcome::KeysDone {
         req,
-        listing: Listing::Context,
         result: Err(ApiError::Unauthorized { region: Region::Eu }),
     }));
+    assert!(effects.is_empty());
     let Some(Modal::Message { body, .. }) = &app.modal else {
         panic!("a message")
     };
@@ -385,128 +737,82 @@ fn a_401_at_start_says_how_to_fix_it() {
     );
 }
 
-#[test]
-fn a_platform_key_is_not_offered_tenants() {
-    let (mut app, _) = loaded(vec![]);
-    app.managed = Ok(vec![Organization {
-        id: "t1".into(),
-        name: None,
-        region: Some("eu".into()),
-        external_id: None,
-    }]);
-    act(&mut app, Action::ChooseTenant);
-    assert!(app.modal.is_none());
-    assert!(
-        app.status
-            .as_ref()
-            .is_some_and(|s| s.text.contains("only a multi-tenant key"))
-    );
-}
+// ------------------------------------------------------------- tenants
 
 #[test]
-fn choosing_a_tenant_reloads_in_its_context() {
+fn the_tenant_search_moves_the_choice_to_the_first_match() {
     let (mut app, _) = loaded(vec![]);
-    app.session.key_kind = Some(KeyKind::MultiTenantAdmin);
-    app.update(done(Outcome::Managed {
-        req: 4,
-        result: Ok(vec![Organization {
-            id: "t1".into(),
-            name: Some("Globex".into()),
-            region: Some("eu".into()),
-            external_id: None,
-        }]),
-    }));
-    // The managed list answered a different request id than start() made: set it directly.
-    app.managed = Ok(vec![Organization {
-        id: "t1".into(),
-        name: Some("Globex".into()),
-        region: Some("eu".into()),
-        external_id: None,
-    }]);
-    act(&mut app, Action::ChooseTenant);
-    type_text(&mut app, "glob");
-    act(&mut app, Action::Down);
+    multi_tenant(
+        &mut app,
+        vec![
+            org("t0", "Initech", "us"),
+            org("t1", "Dunder Mifflin", "eu"),
+        ],
+    );
+    assert!(act(&mut app, Action::ChooseTenant).is_empty());
+    type_text(&mut app, "dunder");
     let effects = act(&mut app, Action::Confirm);
-    assert!(effects.iter().any(|e| matches!(e, Effect::LoadKeys { target, .. } if target.region == Region::Eu && target.tenant.as_deref() == Some("t1"))));
     assert_eq!(app.tenant.as_ref().map(|t| t.id.as_str()), Some("t1"));
-}
-
-#[test]
-fn mouse_clicks_pick_tabs_and_rows() {
-    let (mut app, _) = loaded(vec![
-        key("1", "a", KeyKind::User),
-        key("2", "b", KeyKind::User),
-    ]);
-    app.update(Msg::Resize {
-        width: 100,
-        height: 30,
-    });
-    let second_tab = u16::try_from(Tab::User.label().chars().count() + 2).unwrap();
-    app.update(Msg::Click {
-        column: second_tab,
-        row: 1,
-    });
-    assert_eq!(app.tab, Tab::Organization);
-    app.update(Msg::Click { column: 1, row: 1 });
-    app.update(Msg::Click {
-        column: 10,
-        row: super::TABLE_TOP + 1,
-    });
-    assert_eq!(app.user.selected, 1);
-}
-
-#[test]
-fn multi_tenant_progress_follows_home_and_survives_a_tenant_visit() {
-    let (mut app, _) = loaded(vec![key("m", "mt", KeyKind::MultiTenantUser)]);
-    app.session.key_kind = Some(KeyKind::MultiTenantAdmin);
-    assert!(
-        app.multi_tenant_progress().done,
-        "at home it is the context listing's"
-    );
-    app.managed = Ok(vec![Organization {
-        id: "t1".into(),
-        name: None,
-        region: Some("eu".into()),
-        external_id: None,
-    }]);
-    act(&mut app, Action::ChooseTenant);
-    act(&mut app, Action::Down);
-    act(&mut app, Action::Confirm);
-    assert!(
-        !app.context_progress.done,
-        "the tenant's listing is loading"
-    );
-    assert!(
-        app.multi_tenant_progress().done,
-        "the multi-tenant table keeps what home brought"
-    );
-    assert_eq!(app.multi_tenant.len(), 1);
-
-    act(&mut app, Action::TabMultiTenant);
-    let effects = act(&mut app, Action::Refresh);
-    let Some(Effect::LoadKeys {
-        req: home_req,
-        listing: Listing::Home,
-        ..
-    }) = effects.first()
-    else {
-        panic!("a home listing")
-    };
-    let home_req = *home_req;
-    act(&mut app, Action::ChooseTenant);
-    act(&mut app, Action::Confirm); // back home
-    assert!(app.tenant.is_none());
-    app.update(done(Outcome::KeysPage {
-        req: home_req,
-        listing: Listing::Home,
-        keys: vec![key("s", "stale", KeyKind::MultiTenantAdmin)],
-        page: 0,
-        total_pages: None,
-        total_keys: None,
-    }));
+    assert!(effects.iter().any(|e| matches!(e, Effect::LoadKeys { target, .. } if target.region == Region::Eu && target.tenant.as_deref() == Some("t1"))));
     assert_eq!(
-        app.multi_tenant.len(),
-        0,
-        "the abandoned home listing is stale"
+        app.tab_target().region,
+        Region::Eu,
+        "the header shows the tenant's region"
     );
+}
+
+#[test]
+fn choosing_home_again_lists_home() {
+    let (mut app, _) = loaded(vec![]);
+    multi_tenant(&mut app, vec![org("t1", "Globex", "eu")]);
+    let _ = act(&mut app, Action::ChooseTenant);
+    let _ = act(&mut app, Action::Down);
+    let _ = act(&mut app, Action::Confirm);
+    assert!(app.tenant.is_some());
+    assert!(act(&mut app, Action::ChooseTenant).is_empty());
+    let effects = act(&mut app, Action::Confirm);
+    assert!(app.tenant.is_none());
+    assert!(effects.iter().any(|e| matches!(e, Effect::LoadKeys { target, .. } if target.tenant.as_deref() == Some("home-org"))));
+}
+
+// ------------------------------------------------------ Threat Command
+
+#[test]
+fn testing_threat_command_says_so_then_how_long_it_took() {
+    let mut session = session();
+    session.tc_source = Some("test".into());
+    let (mut app, _) = loaded_as(session, vec![]);
+    let effects = act(&mut app, Action::TabThreatCommand);
+    assert!(matches!(effects.as_slice(), [Effect::LoadTc { .. }]));
+    let effects = act(&mut app, Action::TestCredentials);
+    let (old, req) = match effects.as_slice() {
+        [Effect::Cancel { req: old }, Effect::LoadTc { req }] => (*old, *req),
+        _ => panic!("the old test stopped, a new one started"),
+    };
+    assert_ne!(old, req);
+    assert!(status(&app).contains("testing"), "{}", status(&app));
+    let effects = app.update(done(Outcome::Tc {
+        req,
+        result: Ok(TcFacts {
+            account_id: "acct".into(),
+            credentials_valid: true,
+            modules: Ok(Vec::new()),
+            assets: Err("-".into()),
+            quota: Err("-".into()),
+            customers: Ok(Vec::new()),
+            tested_in_ms: 42,
+        }),
+    }));
+    assert!(effects.is_empty());
+    assert!(
+        status(&app).contains("work (answered in 42 ms)"),
+        "{}",
+        status(&app)
+    );
+}
+
+#[test]
+fn status_helpers_build_what_they_say() {
+    assert_eq!(Status::ok("x").map(|s| s.error), Some(false));
+    assert_eq!(Status::error("x").map(|s| s.error), Some(true));
 }

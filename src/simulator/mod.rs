@@ -131,6 +131,9 @@ pub struct Principal {
     pub name: String,
     pub email: Option<String>,
     pub api_key: String,
+    /// The id the key is listed under, so a client (the demo) can tell its
+    /// own key in a listing; Rapid7 gives no such hint, this file does.
+    pub key_id: String,
     pub key_type: String,
     pub organization_id: String,
     pub region: String,
@@ -282,9 +285,15 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
         .into_iter()
         .map(|p| {
             let org = world.org(p.org);
+            let key_id = world
+                .key_by_secret(&p.secret)
+                .and_then(|slot| world.key(slot))
+                .map(|key| key.id.to_string())
+                .unwrap_or_default();
             Principal {
                 name: p.name.to_string(),
                 email: p.email,
+                key_id,
                 api_key: p.secret,
                 key_type: p.kind.wire_name(config.compat).to_string(),
                 organization_id: org.id.to_string(),

@@ -1,18 +1,30 @@
 //! The two bottom rows. The status line says what just happened (or how the
-//! listing is going, or what the table holds); the hint line shows the keys
-//! in force, or the filter being typed.
+//! listing is going, a wait for the rate budget, or what the table holds and
+//! why the tab's main action is not open); the hint line shows the keys in
+//! force, or the filter being typed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::{App, Tab};
-use crate::keymap::Layer;
+use crate::app::App;
+use crate::app::Tab;
+use crate::keymap::{Action, Layer};
 use crate::sanitize::display;
 
 use super::text::{loading, paragraphs, summary, width};
 use super::{Theme, field, hints};
+
+/// Why the tab's generate is not open, in a few words for the status line.
+fn generate_note(app: &App) -> Option<String> {
+    if app.layer() != Layer::Browse || app.tab == Tab::ThreatCommand {
+        return None;
+    }
+    let why = app.refusal(Action::Generate)?;
+    let key = app.keymap.key_for(Layer::Browse, Action::Generate)?;
+    Some(format!("{key} unavailable: {why}"))
+}
 
 /// Draws the status line into `area` (one row).
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -24,18 +36,27 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let line = if let Some(status) = &app.status {
         let style = if status.error { theme.error } else { theme.ok };
         Line::styled(first_line(&status.text), style)
+    } else if let Some((region, left)) = app.budget_wait {
+        Line::styled(
+            first_line(&format!(
+                "waiting {left} s for the rate budget at region {region}; the screen stays live"
+            )),
+            theme.muted,
+        )
     } else {
-        let (table, progress) = match app.tab {
-            Tab::MultiTenant => (&app.multi_tenant, app.multi_tenant_progress()),
-            Tab::ThreatCommand => return,
-            _ => (app.table().unwrap_or(&app.user), &app.context_progress),
+        let Some(pane) = app.pane() else {
+            return;
         };
-        if let Some(error) = &progress.error {
+        if let Some(error) = pane.listing.error() {
             Line::styled(first_line(error), theme.error)
-        } else if let Some(words) = loading(progress) {
+        } else if let Some(words) = loading(&pane.listing) {
             Line::styled(words, theme.muted)
         } else {
-            Line::styled(summary(table, app.now), theme.hint)
+            let mut text = summary(&pane.table, app.now);
+            if let Some(note) = generate_note(app) {
+                text = format!("{text} · {note}");
+            }
+            Line::styled(first_line(&text), theme.hint)
         }
     };
     frame.render_widget(Paragraph::new(line), area);

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::App;
-use crate::sanitize::display;
+use crate::sanitize::{display, display_middle};
 
 use super::Theme;
 use super::text::{cols, thousands, width};
@@ -17,10 +17,14 @@ const SEP: &str = " · ";
 
 /// The tenant in focus: its name and region, or `home`.
 pub fn tenant_words(app: &App) -> String {
+    tenant_words_in(app, 28)
+}
+
+fn tenant_words_in(app: &App, room: usize) -> String {
     match &app.tenant {
         Some(t) => {
             let name = t.name.as_deref().unwrap_or(&t.id);
-            format!("tenant {} ({})", display(name, 28), t.region)
+            format!("tenant {} ({})", display_middle(name, room), t.region)
         }
         None => "tenant home".to_string(),
     }
@@ -29,7 +33,7 @@ pub fn tenant_words(app: &App) -> String {
 /// Who the key belongs to: the owner's email, else the key's kind.
 fn who(app: &App) -> String {
     if let Some(owner) = &app.session.owner {
-        return display(owner, 40);
+        return crate::sanitize::sanitize(owner).into_owned();
     }
     match &app.session.key_kind {
         Some(kind) => format!("{} key", display(kind.label(), 20)),
@@ -63,16 +67,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     right.push(Span::styled(budget(app), theme.hint));
     let right_width: usize = right.iter().map(|s| width(&s.content)).sum();
 
+    // The region requests on this tab go to (a tenant's, when one is in focus).
+    let region = app.tab_target().region;
+    let room = usize::from(area.width).saturating_sub(right_width + 1);
+    // Narrow screens shorten the profile and the tenant first, in the
+    // middle, so both ends (which tell them apart) stay.
+    let (profile_room, tenant_room) = if room >= 110 { (24, 28) } else { (14, 16) };
     let fixed = format!(
-        "r7keys{SEP}profile {}{SEP}region {}{SEP}{}{SEP}",
-        display(&app.session.profile, 20),
-        app.session.region,
-        tenant_words(app),
+        "r7keys{SEP}profile {}{SEP}region {region}{SEP}{}{SEP}",
+        display_middle(&app.session.profile, profile_room),
+        tenant_words_in(app, tenant_room),
     );
-    // The owner gets what is left; it is the longest and least vital part.
-    let room = usize::from(area.width)
-        .saturating_sub(right_width + 1)
-        .saturating_sub(width(&fixed));
+    // The owner gets what is left (an email's start tells who it is).
+    let room = room.saturating_sub(width(&fixed));
     let who = who(app);
     let who = if width(&who) > room {
         display(&who, room.max(2))

@@ -1,7 +1,8 @@
 //! Key hints, generated from the keymap in force: the footer and the dialogs
-//! never print a key the user has rebound. An action the core would refuse
-//! right now is dimmed (pressing it says why in the status line); in
-//! read-only mode generate and revoke are not offered at all.
+//! never print a key the user has rebound. An action that is not open right
+//! now ([`App::access`]) is marked `✗` and dimmed, visible without colour
+//! too; pressing it says why in the status line, and the status line names
+//! the reason for the tab's main action before any key is pressed.
 
 use ratatui::text::{Line, Span};
 
@@ -21,18 +22,20 @@ pub struct Hint {
     pub disabled: bool,
 }
 
-/// The browse hints worth the footer, most useful first; help and quit are
-/// always kept, at the end.
-const BROWSE: [Action; 9] = [
+/// The browse hints worth the footer, most useful first (at 80 columns the
+/// first ones fit); help and quit are always kept, at the end.
+const BROWSE: [Action; 11] = [
     Action::Generate,
     Action::Revoke,
-    Action::Details,
-    Action::Filter,
-    Action::NextSort,
-    Action::ChooseTenant,
     Action::TestCredentials,
+    Action::Filter,
     Action::Refresh,
     Action::NextTab,
+    Action::NextSort,
+    Action::Details,
+    Action::ChooseTenant,
+    Action::Mark,
+    Action::CopyId,
 ];
 const PINNED: [Action; 2] = [Action::Help, Action::Quit];
 
@@ -66,17 +69,17 @@ pub fn words(app: &App, layer: Layer, action: Action) -> &'static str {
         (Layer::Help | Layer::Details | Layer::Message, Action::Cancel | Action::Confirm) => {
             "close"
         }
-        (Layer::Browse, Action::NextTab) => "next tab",
+        (Layer::Browse, Action::NextTab) => "next",
         (Layer::Generate, Action::Up) => "change",
         (Layer::Tenants, Action::Up) => "move",
         _ => action.describe(),
     }
 }
 
-/// Whether a hint should be dimmed: the core refuses the action now.
+/// Whether a hint is shown as unavailable: the action is not open now.
 fn disabled(app: &App, layer: Layer, action: Action) -> bool {
     match (layer, action) {
-        (Layer::Browse | Layer::Details, _) => app.refusal(action).is_some(),
+        (Layer::Browse | Layer::Details, _) => !app.access(action).is_open(),
         (Layer::ConfirmTyped, Action::Confirm) => match &app.modal {
             Some(Modal::Revoke(confirm)) => !confirm.typed_matches(),
             _ => false,
@@ -85,20 +88,20 @@ fn disabled(app: &App, layer: Layer, action: Action) -> bool {
     }
 }
 
-/// Whether a hint is left out: mutations in read-only mode, table actions
-/// on the Threat Command tab, the Threat Command test elsewhere.
+/// Whether a hint is left out: table actions on the Threat Command tab,
+/// the Threat Command test elsewhere, tenant scrolling off the
+/// multi-tenant tab. (Unavailable actions are shown, marked, not hidden.)
 fn hidden(app: &App, layer: Layer, action: Action) -> bool {
-    let mutation = matches!(action, Action::Generate | Action::Revoke);
-    if mutation && app.session.read_only {
-        return true;
-    }
     if layer != Layer::Browse {
         return false;
     }
     let on_tc = app.tab == Tab::ThreatCommand;
     match action {
-        Action::Details | Action::Filter | Action::NextSort => on_tc,
+        Action::Details | Action::Filter | Action::NextSort | Action::Mark | Action::CopyId => {
+            on_tc
+        }
         Action::TestCredentials => !on_tc,
+        Action::TenantsUp | Action::TenantsDown => app.tab != Tab::MultiTenant,
         _ => false,
     }
 }
@@ -120,7 +123,14 @@ pub fn hints(app: &App, layer: Layer) -> Vec<Hint> {
         disabled: disabled(app, layer, action),
     };
     let order: Vec<Action> = if layer == Layer::Browse {
-        BROWSE.iter().chain(PINNED.iter()).copied().collect()
+        let mut order: Vec<Action> = BROWSE.to_vec();
+        if app.tab == Tab::MultiTenant {
+            // Where the tenants are listed, choosing one matters most.
+            order.retain(|a| *a != Action::ChooseTenant);
+            order.insert(2, Action::ChooseTenant);
+        }
+        order.extend(PINNED);
+        order
     } else {
         let mut order = DIALOG.to_vec();
         order.extend(
@@ -168,7 +178,7 @@ pub fn all_keys(app: &App, layer: Layer, action: Action) -> Option<String> {
 pub fn line(hints: &[Hint], room: usize, theme: &Theme) -> Line<'static> {
     // Each hint costs its text and the two spaces before the next one; the
     // last one needs no spaces after it, hence the `+ 2`.
-    let cost = |h: &Hint| width(&h.keys) + 1 + width(&h.words) + 2;
+    let cost = |h: &Hint| width(&h.keys) + 1 + usize::from(h.disabled) + width(&h.words) + 2;
     let pinned: Vec<&Hint> = hints
         .iter()
         .filter(|h| PINNED.contains(&h.action))
@@ -196,7 +206,8 @@ pub fn line(hints: &[Hint], room: usize, theme: &Theme) -> Line<'static> {
             (theme.hint_key, theme.hint)
         };
         spans.push(Span::styled(hint.keys.clone(), key_style));
-        spans.push(Span::styled(format!(" {}", hint.words), word_style));
+        let mark = if hint.disabled { "✗" } else { "" };
+        spans.push(Span::styled(format!(" {mark}{}", hint.words), word_style));
     }
     Line::from(spans)
 }

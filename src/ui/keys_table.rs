@@ -5,6 +5,9 @@
 //! The block's top border is the row above the column titles, and the data
 //! rows start right below the titles: `TABLE_TOP` in the core, which the
 //! mouse hit-testing and paging rely on.
+//!
+//! The first column marks a row without colour: `✓` marked for a bulk
+//! revoke, `●` the key this console runs as, `!` older than 90 days.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -13,9 +16,9 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use crate::api::KeyInfo;
 use crate::app::table::{Column, KeyTable};
-use crate::app::{App, Progress};
+use crate::app::{App, Pane};
 use crate::keymap::{Action, Layer};
-use crate::sanitize::display;
+use crate::sanitize::{display, display_middle};
 
 use super::Theme;
 use super::text::{
@@ -23,22 +26,33 @@ use super::text::{
     width,
 };
 
-/// Fixed widths: marker, created (`2024-03-01`), short id.
-const MARKER: u16 = 1;
+/// Fixed widths: markers, created (`2024-03-01`), short id.
+const MARKER: u16 = 2;
 const CREATED: u16 = 10;
 const ID: u16 = 8;
-const GAPS: u16 = 7;
 
-/// The widths of the eight columns for `inner` columns of room. Kind and age
-/// are as wide as the rows on screen need; name, organization and owner
-/// share the rest (the name gets the most), so 80 columns fit and wider
-/// terminals show more of the names.
-fn widths(inner: u16, kind: u16, age: u16) -> [u16; 8] {
-    let flexible = inner.saturating_sub(MARKER + kind + CREATED + age + ID + GAPS);
+/// The columns of a block, and their widths.
+struct Layout {
+    kind: Option<u16>,
+    widths: Vec<u16>,
+}
+
+/// The widths of the columns for `inner` columns of room. Kind (when shown)
+/// and age are as wide as the rows on screen need; name, organization and
+/// owner share the rest (the name gets the most), so 80 columns fit and
+/// wider terminals show more of the names.
+fn layout(inner: u16, kind: Option<u16>, age: u16) -> Layout {
+    let columns = if kind.is_some() { 8 } else { 7 };
+    let gaps = columns - 1;
+    let fixed = MARKER + kind.unwrap_or(0) + CREATED + age + ID + gaps;
+    let flexible = inner.saturating_sub(fixed);
     let name = flexible * 2 / 5;
     let org = flexible * 3 / 10;
     let owner = flexible - name - org;
-    [MARKER, name, kind, org, owner, CREATED, age, ID]
+    let mut widths = vec![MARKER, name];
+    widths.extend(kind);
+    widths.extend([org, owner, CREATED, age, ID]);
+    Layout { kind, widths }
 }
 
 /// A column title, with the sort arrow when the table is sorted by it, cut
@@ -64,40 +78,67 @@ fn age_words(key: &KeyInfo, app: &App) -> String {
         .map_or_else(|| "-".to_string(), |d| format!("{d}d"))
 }
 
+/// The marker cell: marked, own key, old.
+fn markers(key: &KeyInfo, app: &App, pane: &Pane) -> String {
+    let marked = key.id.as_ref().is_some_and(|id| pane.marked.contains(id));
+    let first = if marked {
+        '✓'
+    } else if app.is_own_key(key) {
+        '●'
+    } else {
+        ' '
+    };
+    let second = if is_old(key, app) { '!' } else { ' ' };
+    format!("{first}{second}")
+}
+
 /// One table row: every server string through `display`.
-fn row<'a>(key: &KeyInfo, app: &App, w: &[u16; 8]) -> Row<'a> {
+fn row<'a>(key: &KeyInfo, app: &App, pane: &Pane, layout: &Layout) -> Row<'a> {
+    let w = &layout.widths;
     let at = |i: usize| usize::from(w[i]);
     let org = key
         .organization_name
         .as_deref()
         .or(key.organization_id.as_deref());
     let owner = key.owner_email.as_deref().or(key.owner_id.as_deref());
-    Row::new(vec![
-        if is_old(key, app) { "!" } else { " " }.to_string(),
-        field(key.name.as_deref(), at(1)),
-        display(key.kind.label(), at(2)),
-        field(org, at(3)),
-        field(owner, at(4)),
+    let mut cells = vec![markers(key, app, pane), field(key.name.as_deref(), at(1))];
+    let mut next = 2;
+    if layout.kind.is_some() {
+        cells.push(display(key.kind.label(), at(2)));
+        next = 3;
+    }
+    cells.extend([
+        org.map_or_else(|| "-".to_string(), |o| display_middle(o, at(next))),
+        field(owner, at(next + 1)),
         key.generated_on.map_or_else(|| "-".to_string(), date),
         age_words(key, app),
         short_id(key.id.as_deref()),
-    ])
+    ]);
+    Row::new(cells)
 }
 
 /// Draws a block of keys: title with what, count and sort; column titles;
-/// the rows at `app.offset()`; or, when there is nothing to show, why.
+/// the rows at the pane's offset; or, when there is nothing to show, why.
+/// `show_kind` is false for a tab of one kind (its kind column would say
+/// the same on every row), unless some key is of a kind r7keys does not know.
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
     app: &App,
-    table: &KeyTable,
-    progress: &Progress,
+    pane: &Pane,
     what: &str,
+    show_kind: bool,
     theme: &Theme,
 ) {
+    let table = &pane.table;
+    let marked = if pane.marked.is_empty() {
+        String::new()
+    } else {
+        format!(" · {} marked", pane.marked.len())
+    };
     let heading = format!(
-        " {what} · {} · {} ",
-        count_words(table, progress),
+        " {what} · {}{marked} · {} ",
+        count_words(table, &pane.listing),
         sort_words(table)
     );
     let block = Block::bordered()
@@ -109,35 +150,41 @@ pub fn draw(
         return;
     }
     let rows: Vec<&KeyInfo> = table
-        .window(app.offset(), app.viewport())
+        .window(pane.offset, app.viewport())
         .take(usize::from(inner.height.saturating_sub(1)))
         .collect();
-    let kind = rows
-        .iter()
-        .map(|k| cols(width(&display(k.kind.label(), 12))))
-        .chain([cols(width(&title(table, Column::Kind, 12)))])
-        .max()
-        .unwrap_or(4);
+    let show_kind = show_kind || table.has_unknown_kinds();
+    let kind = show_kind.then(|| {
+        rows.iter()
+            .map(|k| cols(width(&display(k.kind.label(), 12))))
+            .chain([cols(width(&title(table, Column::Kind, 12)))])
+            .max()
+            .unwrap_or(4)
+    });
     let age = rows
         .iter()
         .map(|k| cols(width(&age_words(k, app))))
         .chain([3])
         .max()
         .unwrap_or(3);
-    let w = widths(inner.width, kind, age);
-    let header = Row::new(vec![
-        String::new(),
-        title(table, Column::Name, w[1]),
-        title(table, Column::Kind, w[2]),
-        title(table, Column::Organization, w[3]),
-        title(table, Column::Owner, w[4]),
-        title(table, Column::Created, w[5]),
+    let layout = layout(inner.width, kind, age);
+    let w = &layout.widths;
+    let mut titles = vec![String::new(), title(table, Column::Name, w[1])];
+    let mut next = 2;
+    if layout.kind.is_some() {
+        titles.push(title(table, Column::Kind, w[2]));
+        next = 3;
+    }
+    titles.extend([
+        title(table, Column::Organization, w[next]),
+        title(table, Column::Owner, w[next + 1]),
+        title(table, Column::Created, w[next + 2]),
         "age".to_string(),
         "id".to_string(),
-    ])
-    .style(theme.column_title);
+    ]);
+    let header = Row::new(titles).style(theme.column_title);
 
-    let selected = table.selected.checked_sub(app.offset());
+    let selected = table.selected.checked_sub(pane.offset);
     let body: Vec<Row> = rows
         .iter()
         .enumerate()
@@ -149,10 +196,10 @@ pub fn draw(
             } else {
                 ratatui::style::Style::new()
             };
-            row(key, app, &w).style(style)
+            row(key, app, pane, &layout).style(style)
         })
         .collect();
-    let widget = Table::new(body, w.map(Constraint::Length))
+    let widget = Table::new(body, layout.widths.iter().map(|w| Constraint::Length(*w)))
         .header(header)
         .column_spacing(1);
     frame.render_widget(widget, inner);
@@ -164,19 +211,15 @@ pub fn draw(
             ..inner
         };
         frame.render_widget(
-            Paragraph::new(empty_words(app, table, progress, theme)).wrap(Wrap { trim: false }),
+            Paragraph::new(empty_words(app, pane, theme)).wrap(Wrap { trim: false }),
             below,
         );
     }
 }
 
 /// Why a table shows no rows: still loading, failed, filtered out, or empty.
-fn empty_words<'a>(
-    app: &App,
-    table: &KeyTable,
-    progress: &Progress,
-    theme: &Theme,
-) -> Vec<Line<'a>> {
+fn empty_words<'a>(app: &App, pane: &Pane, theme: &Theme) -> Vec<Line<'a>> {
+    let table = &pane.table;
     if !table.is_empty() {
         let clear = app
             .keymap
@@ -187,12 +230,12 @@ fn empty_words<'a>(
             Line::styled(format!("press {clear} to clear the filter"), theme.muted),
         ];
     }
-    if let Some(error) = &progress.error {
+    if let Some(error) = pane.listing.error() {
         return paragraphs(error)
             .into_iter()
             .map(|l| Line::styled(l, theme.error))
             .collect();
     }
-    let words = loading(progress).unwrap_or_else(|| "no keys".to_string());
+    let words = loading(&pane.listing).unwrap_or_else(|| "no keys".to_string());
     vec![Line::styled(words, theme.muted)]
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use crate::api::Organization;
-use crate::app::{App, Tab};
+use crate::app::{App, Loadable, Tab};
 use crate::keymap::{Action, Layer};
 use crate::sanitize::display;
 
@@ -34,8 +34,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         top,
         app,
         &app.multi_tenant,
-        app.multi_tenant_progress(),
         Tab::MultiTenant.title(),
+        true,
         theme,
     );
     if bottom.height > 0 {
@@ -46,8 +46,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// The managed organizations, the tenant in focus, and how to change it.
 fn draw_managed(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let heading = match &app.managed {
-        Ok(list) => format!(" Managed organizations · {} ", thousands(list.len())),
-        Err(_) => " Managed organizations ".to_string(),
+        Loadable::Ready(list) => format!(" Managed organizations · {} ", thousands(list.len())),
+        _ => " Managed organizations ".to_string(),
     };
     let block = Block::bordered()
         .border_style(theme.border)
@@ -63,8 +63,13 @@ fn draw_managed(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let mut first = vec![Span::raw(focus)];
     let list = match &app.managed {
-        Ok(list) => list,
-        Err(why) => {
+        Loadable::Ready(list) => list,
+        Loadable::Loading(_) => {
+            let lines = vec![Line::from(first), Line::styled("loading…", theme.muted)];
+            frame.render_widget(Paragraph::new(lines), inner);
+            return;
+        }
+        Loadable::Failed(why) => {
             let mut lines = vec![Line::from(first)];
             lines.extend(
                 paragraphs(why)
@@ -102,22 +107,29 @@ fn draw_managed(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     }
-    draw_list(frame, rest, list, theme);
+    draw_list(frame, rest, app, list, theme);
 }
 
-/// Name, region, id: as many as fit, then how many more.
-fn draw_list(frame: &mut Frame, area: Rect, list: &[Organization], theme: &Theme) {
+/// Name, region, id from the scroll offset: as many as fit, then how many
+/// more and which keys scroll them (`J`/`K`).
+fn draw_list(frame: &mut Frame, area: Rect, app: &App, list: &[Organization], theme: &Theme) {
     let room = usize::from(area.height.saturating_sub(1));
-    let (shown, more) = if list.len() > room {
-        (room.saturating_sub(1), list.len() - room.saturating_sub(1))
+    let start = app.managed_offset.min(list.len().saturating_sub(1));
+    let left = list.len() - start;
+    // A last line says how many more and how to scroll, when there is more.
+    let scrolls = start > 0 || left > room;
+    let shown = if scrolls {
+        left.min(room.saturating_sub(1))
     } else {
-        (list.len(), 0)
+        left
     };
+    let more = left - shown;
     let id_width: u16 = 36;
     let region_width: u16 = 6;
     let name_width = area.width.saturating_sub(id_width + region_width + 2);
-    let mut rows: Vec<Row> = list
+    let rows: Vec<Row> = list
         .iter()
+        .skip(start)
         .take(shown)
         .map(|o| {
             Row::new(vec![
@@ -127,9 +139,6 @@ fn draw_list(frame: &mut Frame, area: Rect, list: &[Organization], theme: &Theme
             ])
         })
         .collect();
-    if more > 0 {
-        rows.push(Row::new(vec![format!("… and {} more", thousands(more))]).style(theme.muted));
-    }
     let table = Table::new(
         rows,
         [
@@ -141,4 +150,27 @@ fn draw_list(frame: &mut Frame, area: Rect, list: &[Organization], theme: &Theme
     .header(Row::new(vec!["organization", "region", "id"]).style(theme.column_title))
     .column_spacing(1);
     frame.render_widget(table, area);
+    if scrolls {
+        let keys = |action| {
+            app.keymap
+                .key_for(Layer::Browse, action)
+                .unwrap_or_default()
+        };
+        let words = format!(
+            "… {} more below, {} above ({}/{} to scroll)",
+            thousands(more),
+            thousands(start),
+            keys(Action::TenantsDown),
+            keys(Action::TenantsUp)
+        );
+        let bottom_line = Rect {
+            y: area.y + area.height.saturating_sub(1),
+            height: 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(words, theme.muted)),
+            bottom_line,
+        );
+    }
 }

@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use crate::api::{KeyInfo, KeyKind, NewSecret, Organization};
-use crate::app::msg::Listing;
 use crate::app::{App, Effect, Msg, Outcome, Session};
 use crate::keymap::{Action, Keymap};
 use crate::region::Region;
@@ -28,6 +27,7 @@ fn session() -> Session {
         region: Region::Us,
         home_tenant: None,
         key_kind: Some(KeyKind::User),
+        own_key_id: None,
         owner: Some("dana.admin@acme-partners.example".into()),
         platform_admin: Some(true),
         read_only: false,
@@ -41,7 +41,7 @@ fn session() -> Session {
 fn revealed(width: u16, height: u16) -> App {
     let mut app = App::new(session(), Keymap::defaults());
     app.now = NOW;
-    app.update(Msg::Resize { width, height });
+    let _ = app.update(Msg::Resize { width, height });
     let (mut keys_req, mut orgs_req) = (0, 0);
     for effect in app.start() {
         match effect {
@@ -50,12 +50,11 @@ fn revealed(width: u16, height: u16) -> App {
             _ => {}
         }
     }
-    app.update(Msg::Done(Box::new(Outcome::KeysDone {
+    let _ = app.update(Msg::Done(Box::new(Outcome::KeysDone {
         req: keys_req,
-        listing: Listing::Context,
         result: Ok(()),
     })));
-    app.update(Msg::Done(Box::new(Outcome::Orgs {
+    let _ = app.update(Msg::Done(Box::new(Outcome::Orgs {
         req: orgs_req,
         result: Ok(vec![Organization {
             id: "000000a1-0a0a-4b4b-8c8c-0000000000a1".into(),
@@ -64,8 +63,8 @@ fn revealed(width: u16, height: u16) -> App {
             external_id: None,
         }]),
     })));
-    app.update(Msg::Action(Action::Generate));
-    app.update(Msg::Paste("ci-deploy".into()));
+    let _ = app.update(Msg::Action(Action::Generate));
+    let _ = app.update(Msg::Paste("ci-deploy".into()));
     let req = app
         .update(Msg::Action(Action::Confirm))
         .iter()
@@ -87,7 +86,7 @@ fn revealed(width: u16, height: u16) -> App {
         wire_type: None,
     };
     let secret = NewSecret::new(SecretString::from(SECRET.to_string()));
-    app.update(Msg::Done(Box::new(Outcome::Generated {
+    let _ = app.update(Msg::Done(Box::new(Outcome::Generated {
         req,
         result: Ok((info, secret)),
     })));
@@ -116,7 +115,7 @@ fn reveal_masked_by_default() {
 #[test]
 fn reveal_shown() {
     let mut app = revealed(80, 24);
-    app.update(Msg::Action(Action::Reveal));
+    let _ = app.update(Msg::Action(Action::Reveal));
     let text = screen(&app);
     assert!(text.contains(SECRET));
     assert_snapshot!("reveal_shown", text);
@@ -125,22 +124,26 @@ fn reveal_shown() {
 #[test]
 fn reveal_copy_states() {
     let mut app = revealed(80, 24);
-    app.update(Msg::Action(Action::Copy));
+    let _ = app.update(Msg::Action(Action::Copy));
     assert_snapshot!("reveal_copying", screen(&app));
-    app.update(Msg::Copied(Ok("OSC 52 (tmux)".into())));
+    let _ = app.update(Msg::Copied {
+        result: Ok("OSC 52 (tmux)".into()),
+        secret: true,
+    });
     assert_snapshot!("reveal_copied", screen(&app));
 
     let mut app = revealed(80, 24);
-    app.update(Msg::Copied(Err(
-        "no clipboard: no display and not over SSH".into(),
-    )));
+    let _ = app.update(Msg::Copied {
+        result: Err("no clipboard: no display and not over SSH".into()),
+        secret: true,
+    });
     assert_snapshot!("reveal_copy_failed", screen(&app));
 }
 
 #[test]
 fn reveal_asks_before_leaving_uncopied() {
     let mut app = revealed(80, 24);
-    app.update(Msg::Action(Action::Confirm));
+    let _ = app.update(Msg::Action(Action::Confirm));
     let text = screen(&app);
     assert!(text.contains("Leave anyway and lose it?"));
     assert_snapshot!("reveal_confirm_leave", text);

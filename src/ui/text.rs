@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::Progress;
+use crate::app::Listing;
 use crate::app::table::KeyTable;
 use crate::sanitize::{display, sanitize};
 
@@ -62,21 +62,21 @@ pub fn cols(n: usize) -> u16 {
 }
 
 /// What a listing is doing while it is not done: `loading page 4 of 12,
-/// 340 of 1,200 keys`. `None` once it is done (or failed).
-pub fn loading(progress: &Progress) -> Option<String> {
-    if progress.done || progress.error.is_some() {
+/// 340 of 1,200 keys`. `None` once it is done (or failed, or never asked).
+pub fn loading(listing: &Listing) -> Option<String> {
+    if !listing.running() {
         return None;
     }
-    if progress.pages == 0 {
+    if listing.pages == 0 {
         return Some("loading…".to_string());
     }
-    let pages = match progress.total_pages {
-        Some(total) => format!("page {} of {}", thousands(progress.pages), thousands(total)),
-        None => format!("page {}", thousands(progress.pages)),
+    let pages = match listing.total_pages {
+        Some(total) => format!("page {} of {}", thousands(listing.pages), thousands(total)),
+        None => format!("page {}", thousands(listing.pages)),
     };
-    let keys = match progress.total_keys {
-        Some(total) => format!("{} of {} keys", thousands(progress.keys), thousands(total)),
-        None => format!("{} keys", thousands(progress.keys)),
+    let keys = match listing.total_items {
+        Some(total) => format!("{} of {} keys", thousands(listing.items), thousands(total)),
+        None => format!("{} keys", thousands(listing.items)),
     };
     Some(format!("loading {pages}, {keys}"))
 }
@@ -97,7 +97,7 @@ pub fn arrow(ascending: bool) -> &'static str {
 
 /// The count for a block title: `340 keys`, `12 of 340 match /splunk`, or
 /// `340 keys so far` while the listing is still loading.
-pub fn count_words(table: &KeyTable, progress: &Progress) -> String {
+pub fn count_words(table: &KeyTable, listing: &Listing) -> String {
     if !table.filter().is_empty() {
         return format!(
             "{} of {} match /{}",
@@ -107,7 +107,7 @@ pub fn count_words(table: &KeyTable, progress: &Progress) -> String {
         );
     }
     let unit = if table.len() == 1 { "key" } else { "keys" };
-    let so_far = if loading(progress).is_some() {
+    let so_far = if loading(listing).is_some() {
         " so far"
     } else {
         ""
@@ -124,18 +124,24 @@ pub fn days(n: i64) -> String {
     }
 }
 
-/// The summary of a loaded table: `340 keys, 12 older than 90 days`.
+/// The summary of a loaded table, of the rows the filter lets through:
+/// `340 keys, 12 older than 90 days`, or `9 of 138 keys match, 3 older than 90 days`.
 pub fn summary(table: &KeyTable, now: OffsetDateTime) -> String {
     if table.is_empty() {
         return "no keys".to_string();
     }
-    let old = table.older_than(OLD_DAYS, now);
+    let old = table.visible_older_than(OLD_DAYS, now);
     let unit = if table.len() == 1 { "key" } else { "keys" };
-    format!(
-        "{} {unit}, {} older than {OLD_DAYS} days",
-        thousands(table.len()),
-        thousands(old)
-    )
+    let shown = if table.filter().is_empty() {
+        format!("{} {unit}", thousands(table.len()))
+    } else {
+        format!(
+            "{} of {} {unit} match",
+            thousands(table.visible_len()),
+            thousands(table.len())
+        )
+    };
+    format!("{shown}, {} older than {OLD_DAYS} days", thousands(old))
 }
 
 /// Key lists from the keymap (`x/del`), with repeats removed: `backtab` and
@@ -213,18 +219,18 @@ mod tests {
 
     #[test]
     fn loading_words() {
-        let mut p = Progress::default();
-        assert_eq!(loading(&p).as_deref(), Some("loading…"));
-        p.pages = 4;
-        p.total_pages = Some(12);
-        p.keys = 340;
-        p.total_keys = Some(1_200);
+        let mut l = Listing::started(1);
+        assert_eq!(loading(&l).as_deref(), Some("loading…"));
+        l.pages = 4;
+        l.total_pages = Some(12);
+        l.items = 340;
+        l.total_items = Some(1_200);
         assert_eq!(
-            loading(&p).as_deref(),
+            loading(&l).as_deref(),
             Some("loading page 4 of 12, 340 of 1,200 keys")
         );
-        p.done = true;
-        assert_eq!(loading(&p), None);
+        l.finish(Ok(()));
+        assert_eq!(loading(&l), None);
     }
 
     #[test]

@@ -156,7 +156,7 @@ impl Theme {
             danger: bold,
             hint: Style::new(),
             hint_key: bold,
-            hint_disabled: Style::new(),
+            hint_disabled: Style::new().add_modifier(Modifier::DIM),
             error: bold,
             ok: Style::new(),
             border: Style::new(),

@@ -134,14 +134,28 @@ pub fn draw(frame: &mut Frame, body: Rect, form: &GenerateForm, theme: &Theme) {
         Some(tenant) => format!(
             "region {} · tenant {}",
             form.target.region,
-            display(tenant, 36)
+            crate::sanitize::sanitize(tenant)
         ),
         None => format!("region {} · home", form.target.region),
     };
-    lines.push(Line::from(vec![
-        Span::styled(format!("  {:<w$}", "sent to", w = LABEL - 2), theme.muted),
-        Span::styled(place, theme.muted),
-    ]));
+    for (i, part) in super::super::text::wrap(&place, value_room)
+        .into_iter()
+        .enumerate()
+    {
+        let label = if i == 0 { "sent to" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {label:<w$}", w = LABEL - 2), theme.muted),
+            Span::styled(part, theme.muted),
+        ]));
+    }
+    if let Some(doubt) = &form.doubt {
+        lines.push(Line::raw(""));
+        lines.extend(prose(
+            &format!("{doubt}: the platform decides."),
+            room,
+            theme.muted,
+        ));
+    }
     if let Some(error) = &form.error {
         lines.push(Line::raw(""));
         lines.extend(prose(error, room, theme.error));

@@ -11,7 +11,7 @@ use crate::keymap::{Action, Layer};
 
 use super::super::Theme;
 use super::super::hints::{all_keys, words};
-use super::super::text::width;
+use super::super::text::{cols, unique_keys, width};
 use super::{CHROME, Dialog, show};
 
 /// The layers worth explaining, with a heading each; the two confirmation
@@ -37,7 +37,7 @@ const TAB_NUMBERS: [Action; 4] = [
 
 /// One line of the help: a heading or a key with its words.
 enum Entry {
-    Heading(&'static str),
+    Heading(String),
     Key(String, String),
     Blank,
 }
@@ -72,16 +72,21 @@ fn entries(app: &App, layer: Layer) -> Vec<Entry> {
             Action::TabUser => "go to tab",
             _ => words(app, layer, action),
         };
-        out.push(Entry::Key(keys, what.to_string()));
+        // Marked as the footer marks it: not open here, now.
+        let unavailable = layer == Layer::Browse && !app.access(action).is_open();
+        let mark = if unavailable { "✗" } else { "" };
+        out.push(Entry::Key(keys, format!("{mark}{what}")));
     }
     out
 }
 
 /// Lays the entries out column by column, `rows` high: a heading never
-/// ends a column, and with `gaps` one after other entries gets a blank line
-/// above it.
-fn columns(all: &[Entry], rows: usize, gaps: bool) -> Vec<Vec<&Entry>> {
-    let mut out: Vec<Vec<&Entry>> = vec![Vec::new()];
+/// ends a column, a group that goes on in the next column is headed there
+/// again (`browsing, cont.`), and with `gaps` a heading after other entries
+/// gets a blank line above it.
+fn columns(all: &[Entry], rows: usize, gaps: bool) -> Vec<Vec<Entry>> {
+    let mut out: Vec<Vec<Entry>> = vec![Vec::new()];
+    let mut group: Option<&str> = None;
     for entry in all {
         let heading = matches!(entry, Entry::Heading(_));
         let used = out.last().map_or(0, Vec::len);
@@ -89,12 +94,24 @@ fn columns(all: &[Entry], rows: usize, gaps: bool) -> Vec<Vec<&Entry>> {
         let needed = usize::from(gap) + if heading { 2 } else { 1 };
         if used > 0 && used + needed > rows {
             out.push(Vec::new());
+            if let (false, Some(name)) = (heading, group) {
+                if let Some(column) = out.last_mut() {
+                    column.push(Entry::Heading(format!("{name}, cont.")));
+                }
+            }
+        }
+        if let Entry::Heading(name) = entry {
+            group = Some(name.as_str());
         }
         if let Some(column) = out.last_mut() {
             if heading && gaps && !column.is_empty() {
-                column.push(&Entry::Blank);
+                column.push(Entry::Blank);
             }
-            column.push(entry);
+            column.push(match entry {
+                Entry::Heading(h) => Entry::Heading(h.clone()),
+                Entry::Key(k, w) => Entry::Key(k.clone(), w.clone()),
+                Entry::Blank => Entry::Blank,
+            });
         }
     }
     out
@@ -120,7 +137,7 @@ fn cell(text: &str, room: usize) -> String {
 }
 
 /// A column's key width and total width when nothing is cut.
-fn natural(column: &[&Entry]) -> (usize, usize) {
+fn natural(column: &[Entry]) -> (usize, usize) {
     let (mut keys, mut words, mut headings) = (0, 0, 0);
     for entry in column {
         match entry {
@@ -135,6 +152,20 @@ fn natural(column: &[&Entry]) -> (usize, usize) {
     (keys, headings.max(keys + 1 + words))
 }
 
+/// Why the browse actions marked `✗` are not open: a line each.
+fn unavailable(app: &App) -> Vec<String> {
+    let mut seen = Vec::new();
+    for (keys, action) in app.keymap.bindings(Layer::Browse) {
+        if let Some(why) = app.access(action).reason() {
+            let line = format!("✗ {} {}: {why}", unique_keys(&keys), action.describe());
+            if !seen.contains(&line) {
+                seen.push(line);
+            }
+        }
+    }
+    seen
+}
+
 /// Draws the help over `body`.
 pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     let mut all = Vec::new();
@@ -144,11 +175,12 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
             continue;
         }
         if !heading.is_empty() {
-            all.push(Entry::Heading(heading));
+            all.push(Entry::Heading(heading.to_string()));
         }
         all.extend(keys);
     }
-    let rows = usize::from(body.height.saturating_sub(2)).max(1);
+    let reasons = unavailable(app);
+    let rows = usize::from(body.height.saturating_sub(2 + cols(reasons.len()))).max(1);
     let room = usize::from(body.width.saturating_sub(CHROME));
     // Blank lines between sections when they fit in three columns.
     let spaced = columns(&all, rows, true);
@@ -187,10 +219,14 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     }
     let used = columns.iter().map(Vec::len).max().unwrap_or(0);
     lines.truncate(used);
+    let mut lines: Vec<Line> = lines.into_iter().map(Line::from).collect();
+    for reason in reasons {
+        lines.push(Line::styled(cell(&reason, room), theme.muted));
+    }
     let dialog = Dialog {
         title: "keys in force".to_string(),
         width: body.width,
-        lines: lines.into_iter().map(Line::from).collect(),
+        lines,
         danger: false,
     };
     show(frame, body, dialog, theme);

@@ -2,6 +2,7 @@
 //! table behind never shows through. One file per dialog; this one holds
 //! the frame they share and the dispatch.
 
+mod bulk;
 mod details;
 mod generate;
 mod help;
@@ -34,6 +35,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         Some(Modal::Generate(form)) => generate::draw(frame, body, form, theme),
         Some(Modal::Reveal(reveal)) => reveal::draw(frame, body, app, reveal, theme),
         Some(Modal::Revoke(confirm)) => revoke::draw(frame, body, app, confirm, theme),
+        Some(Modal::BulkRevoke(bulk)) => bulk::draw(frame, body, bulk, theme),
         Some(Modal::Tenants(picker)) => tenants::draw(frame, body, app, picker, theme),
         Some(Modal::Message {
             title,

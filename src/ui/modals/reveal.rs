@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::app::App;
-use crate::app::modal::Reveal;
+use crate::app::modal::{Copy, Reveal};
 use crate::keymap::{Action, Layer};
 use crate::sanitize::{display, sanitize};
 
@@ -38,11 +38,18 @@ fn copy_state<'a>(app: &App, reveal: &Reveal, room: usize, theme: &Theme) -> Vec
             ),
             theme.hint,
         )],
-        // The core marks a copy in flight with this route until the runtime answers.
-        Some(Ok(route)) if route == "copying…" => vec![Line::styled("copying…", theme.hint)],
+        Some(Copy::Copying) => vec![Line::styled("copying…", theme.hint)],
         // Wrapped, not cut: the route says what the user may need to set up.
-        Some(Ok(route)) => prose(&format!("copied via {}", sanitize(route)), room, theme.ok),
-        Some(Err(why)) => prose(
+        Some(Copy::Done(route)) => prose(
+            &format!(
+                "copied via {}; the clipboard is cleared {} s after you close this",
+                sanitize(route),
+                app.session.clipboard_clear.as_secs()
+            ),
+            room,
+            theme.ok,
+        ),
+        Some(Copy::Failed(why)) => prose(
             &format!("copy failed: {} — the key stays here", sanitize(why)),
             room,
             theme.error,

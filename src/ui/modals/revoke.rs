@@ -25,9 +25,34 @@ fn consequence(kind: &KeyKind) -> &'static str {
         KeyKind::MultiTenantAdmin => {
             "Every current and future tenant loses the access this key gives."
         }
+        KeyKind::MultiTenantUser => {
+            "Every tenant this key reaches loses the access it gives; integrations using it stop."
+        }
         KeyKind::Organization => "Every integration using this key stops working.",
         _ => "Anything using this key stops working.",
     }
+}
+
+/// What the revoke breaks, the console's own key first, then any doubt.
+fn warnings<'a>(confirm: &RevokeConfirm, room: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if confirm.own {
+        lines.extend(prose(
+            "This is the key this console runs as: once it is revoked, this console stops \
+             working (every request is refused) until it is started with another key.",
+            room,
+            theme.danger,
+        ));
+    }
+    lines.extend(prose(consequence(&confirm.key.kind), room, theme.danger));
+    if let Some(doubt) = &confirm.doubt {
+        lines.extend(prose(
+            &format!("{doubt}: the platform decides."),
+            room,
+            theme.muted,
+        ));
+    }
+    lines
 }
 
 /// Draws the confirmation over `body`.
@@ -68,8 +93,21 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, t
         };
         lines.extend(labelled(label, &value, room, theme, style));
     }
+    if let Some(tenant) = &confirm.target.tenant {
+        lines.extend(labelled(
+            "revoked in",
+            &format!(
+                "tenant {} · region {}",
+                sanitize(tenant),
+                confirm.target.region
+            ),
+            room,
+            theme,
+            theme.hint,
+        ));
+    }
     lines.push(Line::raw(""));
-    lines.extend(prose(consequence(&key.kind), room, theme.danger));
+    lines.extend(warnings(confirm, room, theme));
     lines.push(Line::raw(""));
     if confirm.needs_typed_name() {
         lines.push(Line::raw("Type the key's name to confirm:"));

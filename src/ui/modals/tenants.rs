@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::modal::TenantPicker;
-use crate::app::{App, TenantFocus};
+use crate::app::{App, Loadable, TenantFocus};
 use crate::sanitize::display;
 
 use super::super::text::{thousands, width};
@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, picker: &TenantPicker, the
         ]));
     }
     match &app.managed {
-        Ok(all) => lines.push(Line::styled(
+        Loadable::Ready(all) => lines.push(Line::styled(
             format!(
                 "{} of {} tenants match",
                 thousands(choices.len().saturating_sub(1)),
@@ -73,7 +73,8 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, picker: &TenantPicker, the
             ),
             theme.muted,
         )),
-        Err(why) => lines.extend(prose(why, room, theme.muted)),
+        Loadable::Loading(_) => lines.push(Line::styled("loading the tenants…", theme.muted)),
+        Loadable::Failed(why) => lines.extend(prose(why, room, theme.muted)),
     }
     let dialog = Dialog {
         title: "Choose the tenant in focus".to_string(),
