@@ -315,6 +315,7 @@ async fn the_credentials_document_is_exact() {
             [
                 "api_key",
                 "email",
+                "key_id",
                 "key_type",
                 "name",
                 "organization_id",
@@ -322,6 +323,8 @@ async fn the_credentials_document_is_exact() {
             ],
             "{p}"
         );
+        // The key id is the one the principal's key is listed under.
+        assert!(p["key_id"].as_str().is_some_and(|id| id.len() == 36), "{p}");
         let key = p["api_key"].as_str().unwrap();
         assert!(secrets.insert(key.to_string()), "distinct keys");
         let region = p["region"].as_str().unwrap();
