@@ -63,6 +63,8 @@ pub struct Profile {
     pub deadline_secs: Option<u64>,
     /// The most pages one listing may take (default 10000).
     pub max_pages: Option<usize>,
+    /// Keys older than this are flagged old in the inventory, e.g. `90d` (default 90 days).
+    pub max_key_age: Option<String>,
 }
 
 /// The whole file.
@@ -78,6 +80,26 @@ pub struct ConfigFile {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConfigError(pub String);
+
+/// The default of [`Profile::max_key_age`], in days.
+pub const MAX_KEY_AGE_DAYS: i64 = 90;
+
+/// The profile's `max_key_age` in whole days (`90d`, `12w`, `1y`).
+pub fn max_key_age_days(profile: &Profile) -> Result<i64, ConfigError> {
+    let Some(text) = profile.max_key_age.as_deref() else {
+        return Ok(MAX_KEY_AGE_DAYS);
+    };
+    let age: humantime::Duration = text.trim().parse().map_err(|e| {
+        ConfigError(format!(
+            "max_key_age = {text:?} is not a duration ({e}); write it like 90d, 12w or 1y"
+        ))
+    })?;
+    let days = age.as_secs() / 86_400;
+    i64::try_from(days)
+        .ok()
+        .filter(|d| *d >= 1)
+        .ok_or_else(|| ConfigError(format!("max_key_age = {text:?} must be at least a day")))
+}
 
 /// The project's directories (XDG on Linux).
 pub fn dirs() -> Option<directories::ProjectDirs> {

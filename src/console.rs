@@ -124,6 +124,7 @@ pub async fn console(args: &ConnectionArgs) -> u8 {
             home_tenant: cx.tenant.clone(),
             key_kind: None,
             own_key_id: cx.profile.key_id.clone(),
+            max_key_age_days: crate::config::max_key_age_days(&cx.profile).map_err(|e| e.0)?,
             owner: cx.profile.email.clone(),
             platform_admin: None,
             read_only: cx.settings.read_only,
@@ -198,6 +199,7 @@ pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
                 .map(|_| who.organization_id.clone()),
             owner: who.email.clone(),
             own_key_id: Some(who.key_id.clone()).filter(|id| !id.is_empty()),
+            max_key_age_days: crate::config::max_key_age_days(&profile).map_err(|e| e.0)?,
             platform_admin: match principal {
                 "platform-admin" | "mt-admin" => Some(true),
                 "org-key" => None,

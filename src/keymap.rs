@@ -22,6 +22,7 @@ pub enum Action {
     TabOrganization,
     TabMultiTenant,
     TabThreatCommand,
+    TabInventory,
     Up,
     Down,
     Top,
@@ -51,6 +52,10 @@ pub enum Action {
     /// Scroll the managed organizations list (multi-tenant tab).
     TenantsUp,
     TenantsDown,
+    /// Inventory: the next flag filter.
+    CycleFlag,
+    /// Inventory: write the visible rows to a file.
+    Export,
 }
 
 impl Action {
@@ -65,6 +70,7 @@ impl Action {
             Action::TabOrganization => "organization keys",
             Action::TabMultiTenant => "multi-tenant",
             Action::TabThreatCommand => "threat command",
+            Action::TabInventory => "inventory",
             Action::Up => "up",
             Action::Down => "down",
             Action::Top => "top",
@@ -91,6 +97,8 @@ impl Action {
             Action::Mark => "mark",
             Action::TenantsUp => "tenants up",
             Action::TenantsDown => "tenants down",
+            Action::CycleFlag => "flag filter",
+            Action::Export => "export",
         }
     }
 }
@@ -109,6 +117,8 @@ pub enum Layer {
     Details,
     Help,
     Message,
+    /// Typing the path of an export.
+    Export,
 }
 
 impl Layer {
@@ -116,7 +126,7 @@ impl Layer {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Layer::Filter | Layer::Generate | Layer::ConfirmTyped | Layer::Tenants
+            Layer::Filter | Layer::Generate | Layer::ConfirmTyped | Layer::Tenants | Layer::Export
         )
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod console;
 pub mod fingerprint;
 pub mod input;
+pub mod inventory;
 pub mod keymap;
 #[cfg(test)]
 mod layering;

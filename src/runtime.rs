@@ -51,11 +51,18 @@ fn execute(app: &mut App, services: &mut Services, clears: &mut Clears, effects:
                     secret: false,
                 }));
             }
+            Err(Effect::Export { path, rows }) => {
+                let result =
+                    crate::inventory::export::write(std::path::Path::new(&path), &rows, app.now);
+                let outcome = crate::app::Outcome::Exported { path, result };
+                pending.extend(app.update(Msg::Done(Box::new(outcome))));
+            }
             Err(Effect::ClearClipboardLater { after, secret_hash }) => {
                 clears.push((Instant::now() + after, secret_hash));
             }
             // Started by the worker, or Quit (the loop checks `app.quit`).
-            _ => {}
+            Ok(()) | Err(Effect::Quit) => {}
+            Err(_) => tracing::error!("an effect nobody carries out was asked for"),
         }
     }
 }

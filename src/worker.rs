@@ -8,6 +8,7 @@
 //! cancelled: their outcome must be known.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -16,8 +17,10 @@ use tokio::task::AbortHandle;
 
 use crate::api::tc::TcClient;
 use crate::api::{Client, Target};
-use crate::app::msg::{Outcome, ReqId, TcFacts};
+use crate::app::effect::PlaceRequest;
+use crate::app::msg::{Outcome, RegionBudget, ReqId, TcFacts};
 use crate::app::{Effect, Msg};
+use crate::inventory::PlaceKeys;
 
 /// The tasks that may be cancelled, by the request they answer.
 type Running = Arc<Mutex<HashMap<ReqId, AbortHandle>>>;
@@ -160,6 +163,11 @@ impl Worker {
                 });
             }
             Effect::Cancel { req } => self.cancel(req),
+            Effect::LoadInventory { req, places } => {
+                self.spawn_cancellable(req, async move {
+                    worker.inventory(req, places).await;
+                });
+            }
             Effect::LoadTc { req } => {
                 self.spawn_cancellable(req, async move {
                     let result = match &worker.tc {
@@ -172,6 +180,99 @@ impl Worker {
             other => return Err(other),
         }
         Ok(())
+    }
+}
+
+impl Worker {
+    /// What the client knows of each region's budget, for the progress line.
+    fn progress(&self, req: ReqId) {
+        let budgets = self
+            .client
+            .remembered_budgets()
+            .into_iter()
+            .map(|(region, b)| RegionBudget {
+                region,
+                remaining: b.remaining,
+                limit: b.limit,
+                reset_in: b
+                    .reset_at
+                    .duration_since(std::time::SystemTime::now())
+                    .map_or(0, |d| d.as_secs()),
+            })
+            .collect();
+        let requests = self.client.stats().requests.load(Ordering::Relaxed);
+        send(
+            &self.tx,
+            Outcome::InventoryProgress {
+                req,
+                requests,
+                budgets,
+            },
+        );
+    }
+
+    /// Reads the inventory's places: those already listed need only their
+    /// users (when a key could be an orphan); the home organizations and the
+    /// tenants are read at once, each region paced by its own budget, and
+    /// each place is sent on as it answers.
+    async fn inventory(&self, req: ReqId, places: Vec<PlaceRequest>) {
+        self.progress(req);
+        let (known, unknown): (Vec<_>, Vec<_>) =
+            places.into_iter().partition(|p| p.known.is_some());
+        for place in known {
+            let keys = place.known.unwrap_or_default();
+            let users = if crate::inventory::needs_users(&keys) {
+                self.client.users(&place.target).await.ok()
+            } else {
+                None
+            };
+            let result = Ok(PlaceKeys { keys, users });
+            send(
+                &self.tx,
+                Outcome::InventoryPlace {
+                    req,
+                    tenant: place.tenant,
+                    result,
+                },
+            );
+        }
+        let (home, tenants): (Vec<_>, Vec<_>) =
+            unknown.into_iter().partition(|p| p.tenant.is_none());
+        let home = async {
+            for place in home {
+                let result = crate::inventory::read_place(&self.client, &place.target).await;
+                send(
+                    &self.tx,
+                    Outcome::InventoryPlace {
+                        req,
+                        tenant: None,
+                        result,
+                    },
+                );
+                self.progress(req);
+            }
+        };
+        let tenants = async {
+            let orgs: Vec<_> = tenants.into_iter().filter_map(|p| p.tenant).collect();
+            let client = &self.client;
+            let mut stream = client.tenant_stream(orgs, move |target| async move {
+                crate::inventory::read_place(client, &target).await
+            });
+            while let Some(answer) = futures_util::StreamExt::next(&mut stream).await {
+                send(
+                    &self.tx,
+                    Outcome::InventoryPlace {
+                        req,
+                        tenant: Some(answer.tenant),
+                        result: answer.outcome,
+                    },
+                );
+                self.progress(req);
+            }
+        };
+        futures_util::future::join(home, tenants).await;
+        self.progress(req);
+        send(&self.tx, Outcome::InventoryDone { req });
     }
 }
 

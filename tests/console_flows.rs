@@ -124,6 +124,7 @@ fn session(sim: &Sim) -> Session {
         home_tenant: None,
         key_kind: Some(KeyKind::User),
         own_key_id: None,
+        max_key_age_days: 90,
         owner: admin.email.clone(),
         platform_admin: Some(true),
         read_only: false,

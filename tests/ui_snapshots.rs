@@ -32,6 +32,7 @@ fn session() -> Session {
         home_tenant: None,
         key_kind: Some(KeyKind::User),
         own_key_id: None,
+        max_key_age_days: 90,
         owner: Some("dana.admin@acme-partners.example".into()),
         platform_admin: Some(true),
         read_only: false,

@@ -33,6 +33,14 @@ impl KeyKind {
         }
     }
 
+    /// The label where room is short: `org` for an organization key.
+    pub fn short_label(&self) -> &str {
+        match self {
+            KeyKind::Organization => "org",
+            other => other.label(),
+        }
+    }
+
     pub fn is_multi_tenant(&self) -> bool {
         matches!(self, KeyKind::MultiTenantAdmin | KeyKind::MultiTenantUser)
     }

@@ -34,6 +34,17 @@ impl Client {
             .await
     }
 
+    /// Every user of the organization the target acts in.
+    pub async fn users(&self, target: &Target) -> Result<Vec<User>, ApiError> {
+        let request = ListRequest {
+            target,
+            path: "/account/api/1/users",
+            query: Vec::new(),
+        };
+        let raw: Vec<RawUser> = paging::collect(self, &request).await?;
+        Ok(raw.into_iter().map(RawUser::into_user).collect())
+    }
+
     /// The user with this email, if any (tells whether they are a platform admin).
     pub async fn user_by_email(
         &self,

@@ -140,6 +140,13 @@ impl App {
         if let Some(refused) = self.mutation_refused() {
             return refused;
         }
+        if self.tab == Tab::Inventory {
+            return Access::Refused(
+                "the inventory spans tenants: generate on the user, organization or \
+                 multi-tenant tab (in the tenant in focus)"
+                    .into(),
+            );
+        }
         let caller = self.session.key_kind.as_ref();
         let kinds = kinds_of(self.tab);
         match (self.tab, caller) {

@@ -69,6 +69,14 @@ impl App {
             Action::TabOrganization => return self.select_tab(Tab::Organization),
             Action::TabMultiTenant => return self.select_tab(Tab::MultiTenant),
             Action::TabThreatCommand => return self.select_tab(Tab::ThreatCommand),
+            Action::TabInventory => return self.select_tab(Tab::Inventory),
+            Action::CycleFlag => self.cycle_flag(),
+            Action::Export if self.tab == Tab::Inventory => {
+                self.modal = Some(Modal::Export {
+                    path: Input::new("r7keys-inventory.csv".into()),
+                    error: None,
+                });
+            }
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-page),
@@ -105,7 +113,11 @@ impl App {
                 return match self.tab {
                     Tab::ThreatCommand => self.load_tc(),
                     Tab::MultiTenant => self.load_multi_tenant(),
-                    _ => self.load_context(),
+                    Tab::Inventory => match self.selected_unreachable() {
+                        Some(failure) => self.retry_place(&failure),
+                        None => self.load_inventory(),
+                    },
+                    Tab::User | Tab::Organization => self.load_context(),
                 };
             }
             Action::TestCredentials if self.tab == Tab::ThreatCommand => return self.load_tc(),
@@ -140,11 +152,12 @@ impl App {
 
     /// Esc: the filter goes first, then the marks.
     fn clear_filter_or_marks(&mut self) {
+        let now = self.now;
         let Some(pane) = self.pane_mut() else {
             return;
         };
         if !pane.table.filter().is_empty() {
-            pane.table.set_filter("");
+            pane.table.set_filter("", now);
         } else if !pane.marked.is_empty() {
             let count = pane.marked.len();
             pane.marked.clear();

@@ -5,9 +5,20 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::api::keys::KeyFilter;
-use crate::api::{NewKey, Target};
+use crate::api::{KeyInfo, NewKey, Organization, Target};
+use crate::inventory::Flags;
 
 use super::msg::ReqId;
+
+/// One place of the inventory to read.
+#[derive(Debug, Clone)]
+pub struct PlaceRequest {
+    /// The managed tenant, or `None` for the home organizations.
+    pub tenant: Option<Organization>,
+    pub target: Target,
+    /// Its keys, when a listing of this run already brought them.
+    pub known: Option<Vec<KeyInfo>>,
+}
 
 /// A side effect for the runtime.
 pub enum Effect {
@@ -37,6 +48,17 @@ pub enum Effect {
     },
     LoadTc {
         req: ReqId,
+    },
+    /// Read the places of the inventory, each paced at its region; a place
+    /// whose keys are already known (listed in this run) only needs its users.
+    LoadInventory {
+        req: ReqId,
+        places: Vec<PlaceRequest>,
+    },
+    /// Write rows of the inventory (metadata only) to a file, mode 0600.
+    Export {
+        path: String,
+        rows: Vec<(KeyInfo, Flags)>,
     },
     /// Stop the work started for `req`: its answers would be thrown away,
     /// and its requests spend the rate budget. Never sent for a generate or

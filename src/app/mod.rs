@@ -16,6 +16,8 @@ mod browse;
 pub mod dialogs;
 pub mod effect;
 pub mod explain;
+pub mod filter;
+pub mod inventory;
 pub mod modal;
 pub mod msg;
 mod outcome;
@@ -45,6 +47,7 @@ pub enum Tab {
     Organization,
     MultiTenant,
     ThreatCommand,
+    Inventory,
 }
 
 impl Tab {
@@ -54,6 +57,7 @@ impl Tab {
             Tab::Organization => "Organization keys",
             Tab::MultiTenant => "Multi-Tenant keys",
             Tab::ThreatCommand => "Threat Command",
+            Tab::Inventory => "Inventory",
         }
     }
 
@@ -64,6 +68,7 @@ impl Tab {
             Tab::Organization => "Org",
             Tab::MultiTenant => "Multi-tenant",
             Tab::ThreatCommand => "Threat Cmd",
+            Tab::Inventory => "Inventory",
         }
     }
 
@@ -113,6 +118,8 @@ pub struct Session {
     pub own_key_id: Option<String>,
     /// Who the key belongs to, when known.
     pub owner: Option<String>,
+    /// Keys older than this many days are flagged old (the profile's `max_key_age`).
+    pub max_key_age_days: i64,
     pub platform_admin: Option<bool>,
     pub read_only: bool,
     /// Where the Threat Command key comes from, or `None` when not configured.
@@ -193,6 +200,10 @@ pub struct App {
     pub user: Pane,
     pub organization: Pane,
     pub multi_tenant: Pane,
+    /// Every key the credentials can see, across tenants.
+    pub inventory: Pane,
+    /// How the inventory's fan-out is going.
+    pub fleet: inventory::Fleet,
     /// The filter being typed, when the filter bar is open.
     pub filter_input: Option<Input>,
     pub tenant: Option<TenantFocus>,
@@ -228,6 +239,8 @@ pub const MIN_HEIGHT: u16 = 24;
 pub const TABLE_TOP: u16 = 4;
 /// Rows below the table: block border, status and hints.
 pub const TABLE_BOTTOM: u16 = 3;
+/// Lines of progress under the inventory's table.
+pub const INVENTORY_PROGRESS: usize = 2;
 
 impl App {
     pub fn new(session: Session, keymap: Keymap) -> App {
@@ -238,6 +251,8 @@ impl App {
             user: Pane::new(Holds::UserKeys),
             organization: Pane::new(Holds::OrganizationKeys),
             multi_tenant: Pane::new(Holds::MultiTenantKeys),
+            inventory: Pane::new(Holds::Everything),
+            fleet: inventory::Fleet::default(),
             filter_input: None,
             tenant: None,
             orgs: Loadable::Failed("not loaded".into()),
@@ -281,8 +296,8 @@ impl App {
     /// Where the current tab's requests go (the header shows this region).
     pub fn tab_target(&self) -> Target {
         match self.tab {
-            Tab::MultiTenant | Tab::ThreatCommand => self.home_target(),
-            _ => self.context_target(),
+            Tab::MultiTenant | Tab::ThreatCommand | Tab::Inventory => self.home_target(),
+            Tab::User | Tab::Organization => self.context_target(),
         }
     }
 
@@ -384,6 +399,7 @@ impl App {
             Tab::User => Some(&self.user),
             Tab::Organization => Some(&self.organization),
             Tab::MultiTenant => Some(&self.multi_tenant),
+            Tab::Inventory => Some(&self.inventory),
             Tab::ThreatCommand => None,
         }
     }
@@ -393,11 +409,20 @@ impl App {
             Tab::User => Some(&mut self.user),
             Tab::Organization => Some(&mut self.organization),
             Tab::MultiTenant => Some(&mut self.multi_tenant),
+            Tab::Inventory => Some(&mut self.inventory),
             Tab::ThreatCommand => None,
         }
     }
 
-    /// Every key pane, to route answers and revocations.
+    /// A revoked key leaves every table (and its mark).
+    fn forget_key(&mut self, id: &str) {
+        for pane in self.panes_mut() {
+            pane.forget(id);
+        }
+        self.inventory.forget(id);
+    }
+
+    /// The panes one context listing fills, to route its answers.
     fn panes_mut(&mut self) -> [&mut Pane; 3] {
         [
             &mut self.user,
@@ -425,6 +450,14 @@ impl App {
         self.table().and_then(KeyTable::selected_key)
     }
 
+    /// The tenant row selected on the inventory, when it is one that could not be read.
+    pub fn selected_unreachable(&self) -> Option<table::Unreachable> {
+        match &self.table()?.selected_row()?.entry {
+            table::Entry::Unreachable(failure) => Some(failure.clone()),
+            table::Entry::Key(_) => None,
+        }
+    }
+
     /// Where a request about a key on the current tab goes: the primary
     /// account's multi-tenant keys at home, the rest in the context.
     pub fn target_for_key(&self, key: &KeyInfo) -> Target {
@@ -446,10 +479,11 @@ impl App {
     /// Rows of table the screen shows.
     pub fn viewport(&self) -> usize {
         let rows = usize::from(self.height.saturating_sub(TABLE_TOP + TABLE_BOTTOM));
-        if self.tab == Tab::MultiTenant {
-            (rows / 2).max(1)
-        } else {
-            rows.max(1)
+        match self.tab {
+            Tab::MultiTenant => (rows / 2).max(1),
+            // Two lines below the table say how the fan-out is going.
+            Tab::Inventory => rows.saturating_sub(INVENTORY_PROGRESS).max(1),
+            _ => rows.max(1),
         }
     }
 
@@ -525,8 +559,9 @@ impl App {
                     Action::Confirm => self.filter_input = None,
                     Action::Cancel => {
                         self.filter_input = None;
+                        let now = self.now;
                         if let Some(pane) = self.pane_mut() {
-                            pane.table.set_filter("");
+                            pane.table.set_filter("", now);
                         }
                     }
                     _ => {}
@@ -543,6 +578,9 @@ impl App {
         self.filter_input = None;
         if tab == Tab::ThreatCommand && matches!(self.tc, TcPanel::Unloaded) {
             return self.load_tc();
+        }
+        if tab == Tab::Inventory && self.fleet.req.is_none() && !self.fleet.waiting_for_tenants {
+            return self.load_inventory();
         }
         Vec::new()
     }

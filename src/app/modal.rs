@@ -189,6 +189,11 @@ pub enum Modal {
     Revoke(Box<RevokeConfirm>),
     BulkRevoke(Box<BulkRevoke>),
     Tenants(TenantPicker),
+    /// Where to write the inventory's visible rows.
+    Export {
+        path: Input,
+        error: Option<String>,
+    },
     Message {
         title: String,
         body: String,
@@ -219,6 +224,7 @@ impl Modal {
             Modal::BulkRevoke(b) if b.finished() => Layer::Message,
             Modal::BulkRevoke(_) => Layer::ConfirmTyped,
             Modal::Tenants(_) => Layer::Tenants,
+            Modal::Export { .. } => Layer::Export,
             Modal::Message { .. } => Layer::Message,
         }
     }

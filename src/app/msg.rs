@@ -40,6 +40,16 @@ pub enum Msg {
     },
 }
 
+/// The rate budget known at a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionBudget {
+    pub region: crate::region::Region,
+    pub remaining: u64,
+    pub limit: Option<u64>,
+    /// Seconds until the window turns.
+    pub reset_in: u64,
+}
+
 /// Threat Command facts for the panel.
 #[derive(Debug, Clone)]
 pub struct TcFacts {
@@ -93,6 +103,26 @@ pub enum Outcome {
     BudgetWait {
         region: crate::region::Region,
         left: u64,
+    },
+    /// What one place of the inventory (the home organizations when
+    /// `tenant` is `None`, else a managed tenant) gave.
+    InventoryPlace {
+        req: ReqId,
+        tenant: Option<Organization>,
+        result: Result<crate::inventory::PlaceKeys, ApiError>,
+    },
+    /// How the inventory's fan-out is going: requests spent, budgets left.
+    InventoryProgress {
+        req: ReqId,
+        requests: u64,
+        budgets: Vec<RegionBudget>,
+    },
+    /// Every place of the inventory has answered.
+    InventoryDone { req: ReqId },
+    /// The export of the inventory's visible rows was written (how many), or why not.
+    Exported {
+        path: String,
+        result: Result<usize, String>,
     },
     /// Whether the profile's user is a platform administrator.
     Identity {

@@ -47,7 +47,28 @@ impl App {
                         }
                         Err(other) => Loadable::Failed(other.to_string()),
                     };
+                    return self.inventory_after_tenants();
                 }
+            }
+            Outcome::InventoryPlace {
+                req,
+                tenant,
+                result,
+            } => self.on_inventory_place(req, tenant, result),
+            Outcome::InventoryProgress {
+                req,
+                requests,
+                budgets,
+            } => self.on_inventory_progress(req, requests, budgets),
+            Outcome::InventoryDone { req } => self.on_inventory_done(req),
+            Outcome::Exported { path, result } => {
+                let path = display(&path, 60);
+                self.status = match result {
+                    Ok(rows) => Status::ok(format!(
+                        "wrote {rows} rows to {path} (metadata only, readable by you alone)"
+                    )),
+                    Err(why) => Status::error(format!("could not write {path}: {why}")),
+                };
             }
             Outcome::Generated { req, result } => return self.on_generated(req, result),
             Outcome::Revoked { req, id, result } => return self.on_revoked(req, &id, result),
@@ -232,9 +253,7 @@ impl App {
                     self.learned
                         .allowed(Attempt::RevokeOthers(key.kind.clone()));
                 }
-                for pane in self.panes_mut() {
-                    pane.forget(id);
-                }
+                self.forget_key(id);
                 self.status = Status::ok(match outcome {
                     Revocation::Revoked => format!("revoked {name}"),
                     Revocation::AlreadyGone => format!("{name} was already revoked"),
@@ -258,9 +277,7 @@ impl App {
     #[must_use]
     fn on_bulk_revoked(&mut self, id: &str, result: &Result<Revocation, ApiError>) -> Vec<Effect> {
         if result.is_ok() {
-            for pane in self.panes_mut() {
-                pane.forget(id);
-            }
+            self.forget_key(id);
         }
         let App {
             modal,

@@ -23,6 +23,7 @@ fn session() -> Session {
         home_tenant: None,
         key_kind: Some(KeyKind::User),
         own_key_id: None,
+        max_key_age_days: 90,
         owner: Some("admin@example.com".into()),
         platform_admin: Some(true),
         read_only: false,
@@ -246,11 +247,13 @@ fn tabs_switch_by_number_and_tab() {
     assert!(act(&mut app, Action::PrevTab).is_empty());
     assert!(act(&mut app, Action::PrevTab).is_empty());
     assert_eq!(app.tab, Tab::User);
+    let effects = act(&mut app, Action::PrevTab);
+    assert_eq!(app.tab, Tab::Inventory, "round the bar");
     assert!(
-        act(&mut app, Action::PrevTab).is_empty(),
-        "no TC configured"
+        effects.is_empty(),
+        "the inventory waits for the tenant list"
     );
-    assert_eq!(app.tab, Tab::ThreatCommand, "round the bar");
+    assert!(app.fleet.waiting_for_tenants);
 }
 
 #[test]
@@ -815,4 +818,246 @@ fn testing_threat_command_says_so_then_how_long_it_took() {
 fn status_helpers_build_what_they_say() {
     assert_eq!(Status::ok("x").map(|s| s.error), Some(false));
     assert_eq!(Status::error("x").map(|s| s.error), Some(true));
+}
+
+// ------------------------------------------------------------ inventory
+
+fn inventory_effect(effects: &[Effect]) -> (ReqId, Vec<super::effect::PlaceRequest>) {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadInventory { req, places } => Some((*req, places.clone())),
+            _ => None,
+        })
+        .expect("an inventory load")
+}
+
+fn user(id: &str, email: &str) -> crate::api::User {
+    crate::api::User {
+        id: Some(id.into()),
+        email: Some(email.into()),
+        first_name: None,
+        last_name: None,
+        platform_admin: None,
+        status: None,
+    }
+}
+
+fn place_keys(
+    keys: Vec<KeyInfo>,
+    users: Option<Vec<crate::api::User>>,
+) -> crate::inventory::PlaceKeys {
+    crate::inventory::PlaceKeys { keys, users }
+}
+
+#[test]
+fn the_inventory_reads_home_and_every_tenant_using_what_is_already_listed() {
+    let (mut app, _) = loaded(vec![key("h1", "home key", KeyKind::User)]);
+    multi_tenant(
+        &mut app,
+        vec![org("t1", "Globex", "eu"), org("t2", "Dunder", "au")],
+    );
+    let (req, places) = inventory_effect(&act(&mut app, Action::TabInventory));
+    assert_eq!(app.tab, Tab::Inventory);
+    assert_eq!(places.len(), 3, "home and two tenants");
+    assert!(places[0].tenant.is_none());
+    assert!(
+        places[0].known.as_ref().is_some_and(|k| k.len() == 1),
+        "the home listing of this run is used, not asked again"
+    );
+    let eu = places
+        .iter()
+        .find(|p| p.tenant.as_ref().is_some_and(|t| t.id == "t1"))
+        .unwrap();
+    assert_eq!(eu.target.region, Region::Eu);
+    assert_eq!(eu.target.tenant.as_deref(), Some("t1"));
+    assert_eq!(app.fleet.pending.values().sum::<usize>(), 2);
+
+    // A tenant answers: its keys, flagged (an organization key whose owner is gone).
+    let mut orphan = key("o1", "siem", KeyKind::Organization);
+    orphan.owner_email = Some("gone@example.com".into());
+    let effects = app.update(done(Outcome::InventoryPlace {
+        req,
+        tenant: Some(org("t1", "Globex", "eu")),
+        result: Ok(place_keys(
+            vec![orphan],
+            Some(vec![user("u", "a@example.com")]),
+        )),
+    }));
+    assert!(effects.is_empty());
+    // Another fails: a row of its own.
+    let _ = app.update(done(Outcome::InventoryPlace {
+        req,
+        tenant: Some(org("t2", "Dunder", "au")),
+        result: Err(ApiError::Timeout {
+            what: "no answer".into(),
+        }),
+    }));
+    assert_eq!(app.fleet.failed, 1);
+    app.inventory.table.select(0);
+    assert!(app.selected_unreachable().is_some(), "the failure is first");
+    // The orphan filter finds the organization key.
+    let _ = act(&mut app, Action::CycleFlag); // old
+    let _ = act(&mut app, Action::CycleFlag); // orphan
+    assert_eq!(app.inventory.table.filter(), "flag:orphan");
+    let shown: Vec<_> = app
+        .inventory
+        .table
+        .window(0, 10)
+        .map(|k| k.id.clone())
+        .collect();
+    assert_eq!(shown, [Some("o1".to_string())]);
+    // r on the failed tenant reads that tenant again, and only it.
+    let _ = act(&mut app, Action::CycleFlag);
+    let _ = act(&mut app, Action::CycleFlag);
+    let _ = act(&mut app, Action::CycleFlag);
+    assert_eq!(app.inventory.table.filter(), "", "round to no flag");
+    app.inventory.table.select(0);
+    let (retry, again) = inventory_effect(&act(&mut app, Action::Refresh));
+    assert_ne!(retry, req);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].target.tenant.as_deref(), Some("t2"));
+    assert!(
+        app.selected_unreachable().is_none(),
+        "the failure row is gone while it is read"
+    );
+    let _ = app.update(done(Outcome::InventoryPlace {
+        req: retry,
+        tenant: Some(org("t2", "Dunder", "au")),
+        result: Ok(place_keys(
+            vec![key("d1", "dunder key", KeyKind::User)],
+            None,
+        )),
+    }));
+    // The home place (sent by the worker from what was listed) is not in
+    // yet; the two tenants' keys are.
+    assert_eq!(app.inventory.table.key_count(), 2);
+}
+
+#[test]
+fn a_revoke_from_the_inventory_goes_to_the_rows_tenant() {
+    let (mut app, _) = loaded(vec![]);
+    multi_tenant(&mut app, vec![org("t1", "Globex", "eu")]);
+    let (req, _) = inventory_effect(&act(&mut app, Action::TabInventory));
+    let mut theirs = key("g1", "globex key", KeyKind::User);
+    theirs.organization_name = None;
+    let _ = app.update(done(Outcome::InventoryPlace {
+        req,
+        tenant: Some(org("t1", "Globex", "eu")),
+        result: Ok(place_keys(vec![theirs], None)),
+    }));
+    let row = app.inventory.table.window(0, 1).next().cloned().unwrap();
+    assert_eq!(
+        row.organization_name.as_deref(),
+        Some("Globex"),
+        "named by its tenant"
+    );
+    assert!(act(&mut app, Action::Revoke).is_empty());
+    let Some(Modal::Revoke(confirm)) = &app.modal else {
+        panic!("the confirmation")
+    };
+    assert_eq!(confirm.target.region, Region::Eu);
+    assert_eq!(confirm.target.tenant.as_deref(), Some("t1"));
+    let effects = act(&mut app, Action::Confirm);
+    let Some(Effect::Revoke { target, .. }) = effects.first() else {
+        panic!("a revoke")
+    };
+    assert_eq!(target.tenant.as_deref(), Some("t1"));
+}
+
+#[test]
+fn a_platform_key_inventory_is_its_own_organizations_and_says_why() {
+    let (mut app, _) = loaded(vec![key("h1", "home key", KeyKind::User)]);
+    app.managed = Loadable::Failed("not available to this key (403)".into());
+    let (_, places) = inventory_effect(&act(&mut app, Action::TabInventory));
+    assert_eq!(places.len(), 1);
+    assert!(
+        app.fleet
+            .no_tenants
+            .as_deref()
+            .is_some_and(|w| w.contains("403"))
+    );
+}
+
+#[test]
+fn an_inventory_waits_for_the_tenant_list_then_starts() {
+    let mut app = App::new(session(), Keymap::defaults());
+    let effects = app.start();
+    let managed = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadManaged { req, .. } => Some(*req),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        act(&mut app, Action::TabInventory).is_empty(),
+        "nothing yet"
+    );
+    assert!(app.fleet.waiting_for_tenants);
+    let effects = app.update(done(Outcome::Managed {
+        req: managed,
+        result: Ok(vec![org("t1", "Globex", "eu")]),
+    }));
+    let (_, places) = inventory_effect(&effects);
+    assert_eq!(places.len(), 2);
+}
+
+#[test]
+fn the_inventory_exports_what_the_filter_shows() {
+    let (mut app, _) = loaded(vec![]);
+    app.managed = Loadable::Ready(Vec::new());
+    let (req, _) = inventory_effect(&act(&mut app, Action::TabInventory));
+    let _ = app.update(done(Outcome::InventoryPlace {
+        req,
+        tenant: None,
+        result: Ok(place_keys(
+            vec![
+                key("a", "splunk", KeyKind::User),
+                key("b", "jira", KeyKind::User),
+            ],
+            None,
+        )),
+    }));
+    let _ = act(&mut app, Action::Filter);
+    type_text(&mut app, "splunk");
+    let _ = act(&mut app, Action::Confirm);
+    assert!(act(&mut app, Action::Export).is_empty());
+    assert_eq!(app.layer(), Layer::Export);
+    let effects = act(&mut app, Action::Confirm);
+    let Some(Effect::Export { path, rows }) = effects.first() else {
+        panic!("an export")
+    };
+    assert_eq!(path, "r7keys-inventory.csv");
+    assert_eq!(rows.len(), 1, "the filtered rows only");
+    let _ = app.update(done(Outcome::Exported {
+        path: path.clone(),
+        result: Ok(1),
+    }));
+    assert!(status(&app).contains("wrote 1 rows"), "{}", status(&app));
+}
+
+#[test]
+fn refreshing_a_running_inventory_cancels_it() {
+    let (mut app, _) = loaded(vec![]);
+    multi_tenant(&mut app, vec![org("t1", "Globex", "eu")]);
+    let (first, _) = inventory_effect(&act(&mut app, Action::TabInventory));
+    let effects = act(&mut app, Action::Refresh);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Cancel { req } if *req == first))
+    );
+    let (second, _) = inventory_effect(&effects);
+    assert_ne!(first, second);
+    let _ = app.update(done(Outcome::InventoryPlace {
+        req: first,
+        tenant: None,
+        result: Ok(place_keys(vec![key("late", "stale", KeyKind::User)], None)),
+    }));
+    assert_eq!(
+        app.inventory.table.len(),
+        0,
+        "an answer to the old load is dropped"
+    );
 }

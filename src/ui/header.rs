@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let room = usize::from(area.width).saturating_sub(right_width + 1);
     // Narrow screens shorten the profile and the tenant first, in the
     // middle, so both ends (which tell them apart) stay.
-    let (profile_room, tenant_room) = if room >= 110 { (24, 28) } else { (14, 16) };
+    let (profile_room, tenant_room) = if room >= 110 { (24, 28) } else { (16, 16) };
     let fixed = format!(
         "r7keys{SEP}profile {}{SEP}region {region}{SEP}{}{SEP}",
         display_middle(&app.session.profile, profile_room),

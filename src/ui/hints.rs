@@ -24,10 +24,12 @@ pub struct Hint {
 
 /// The browse hints worth the footer, most useful first (at 80 columns the
 /// first ones fit); help and quit are always kept, at the end.
-const BROWSE: [Action; 11] = [
+const BROWSE: [Action; 13] = [
     Action::Generate,
     Action::Revoke,
     Action::TestCredentials,
+    Action::CycleFlag,
+    Action::Export,
     Action::Filter,
     Action::Refresh,
     Action::NextTab,
@@ -66,10 +68,13 @@ pub fn words(app: &App, layer: Layer, action: Action) -> &'static str {
         (Layer::Confirm, Action::Cancel) => "no",
         (Layer::ConfirmTyped, Action::Confirm) => "revoke",
         (Layer::Tenants, Action::Confirm) => "choose",
+        (Layer::Export, Action::Cancel) => "cancel",
         (Layer::Help | Layer::Details | Layer::Message, Action::Cancel | Action::Confirm) => {
             "close"
         }
         (Layer::Browse, Action::NextTab) => "next",
+        (Layer::Browse, Action::CycleFlag) => "flags",
+        (Layer::Export, Action::Confirm) => "write",
         (Layer::Generate, Action::Up) => "change",
         (Layer::Tenants, Action::Up) => "move",
         _ => action.describe(),
@@ -102,6 +107,8 @@ fn hidden(app: &App, layer: Layer, action: Action) -> bool {
         }
         Action::TestCredentials => !on_tc,
         Action::TenantsUp | Action::TenantsDown => app.tab != Tab::MultiTenant,
+        Action::CycleFlag | Action::Export => app.tab != Tab::Inventory,
+        Action::Generate => app.tab == Tab::Inventory,
         _ => false,
     }
 }

@@ -20,6 +20,7 @@ mod field;
 mod footer;
 mod header;
 mod hints;
+mod inventory;
 mod keys_table;
 mod modals;
 mod multi_tenant;
@@ -100,6 +101,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         ),
         Tab::MultiTenant => multi_tenant::draw(frame, at.body, app, theme),
         Tab::ThreatCommand => threat_command::draw(frame, at.body, app, theme),
+        Tab::Inventory => inventory::draw(frame, at.body, app, theme),
     }
     footer::draw_status(frame, at.status, app, theme);
     footer::draw_hints(frame, at.hints, app, theme);

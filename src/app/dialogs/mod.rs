@@ -116,6 +116,7 @@ impl App {
                 Some(Modal::Revoke(confirm)) => confirm.act(action, &mut cx),
                 Some(Modal::BulkRevoke(bulk)) => bulk.act(action, &mut cx),
                 Some(Modal::Tenants(_)) => return self.tenant_action(action),
+                Some(Modal::Export { .. }) => return self.export_action(action),
             }
         };
         // Revoke from the details dialog opens the confirmation, if open.
@@ -158,8 +159,9 @@ impl App {
         if let Some(input) = &mut self.filter_input {
             input.handle(request);
             let value = input.value().to_string();
+            let now = self.now;
             if let Some(pane) = self.pane_mut() {
-                pane.table.set_filter(&value);
+                pane.table.set_filter(&value, now);
             }
             return;
         }
@@ -179,6 +181,10 @@ impl App {
             }
             Some(Modal::Revoke(confirm)) if confirm.submitting.is_none() => {
                 confirm.typed.handle(request);
+            }
+            Some(Modal::Export { path, error }) => {
+                path.handle(request);
+                *error = None;
             }
             Some(Modal::BulkRevoke(bulk)) if !bulk.started() => {
                 bulk.typed.handle(request);

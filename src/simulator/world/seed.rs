@@ -77,6 +77,7 @@ pub fn seed_world(plan: &SeedPlan) -> (World, Vec<SeededPrincipal>) {
     seeder.other_users();
     let principals = seeder.principal_keys(&owners);
     seeder.other_keys();
+    seeder.departures(&owners);
     (seeder.world, principals)
 }
 
@@ -357,6 +358,34 @@ impl Seeder {
             format!("{system}-{purpose}")
         };
         self.maybe_hostile(name)
+    }
+
+    /// Users who left: about one in six of those who generated organization
+    /// keys (and hold no user key, so the world keeps the key count it was
+    /// asked for) is deleted, as an administrator would in the web console.
+    /// Their organization keys stay, naming an owner who is no longer there
+    /// (seed 000): the orphans a fleet review looks for.
+    fn departures(&mut self, principal_owners: &[UserIdx; 4]) {
+        let holds_user_keys: std::collections::HashSet<UserIdx> = self
+            .world
+            .keys()
+            .filter(|(_, k)| matches!(k.kind, KeyKind::User | KeyKind::MultiTenantUser))
+            .filter_map(|(_, k)| k.owner)
+            .collect();
+        let mut owners: Vec<UserIdx> = self
+            .world
+            .keys()
+            .filter(|(_, k)| k.kind == KeyKind::Organization)
+            .filter_map(|(_, k)| k.owner)
+            .filter(|o| !principal_owners.contains(o) && !holds_user_keys.contains(o))
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        for owner in owners {
+            if self.rng.random_range(0..6) == 0 {
+                let _ = self.world.delete_user(owner);
+            }
+        }
     }
 
     fn other_keys(&mut self) {

@@ -28,11 +28,12 @@ const SECTIONS: [(&str, Layer); 7] = [
 ];
 
 /// The tab-number actions, shown as one entry.
-const TAB_NUMBERS: [Action; 4] = [
+const TAB_NUMBERS: [Action; 5] = [
     Action::TabUser,
     Action::TabOrganization,
     Action::TabMultiTenant,
     Action::TabThreatCommand,
+    Action::TabInventory,
 ];
 
 /// One line of the help: a heading or a key with its words.

@@ -4,6 +4,7 @@
 
 mod bulk;
 mod details;
+mod export;
 mod generate;
 mod help;
 mod message;
@@ -36,6 +37,9 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         Some(Modal::Reveal(reveal)) => reveal::draw(frame, body, app, reveal, theme),
         Some(Modal::Revoke(confirm)) => revoke::draw(frame, body, app, confirm, theme),
         Some(Modal::BulkRevoke(bulk)) => bulk::draw(frame, body, bulk, theme),
+        Some(Modal::Export { path, error }) => {
+            export::draw(frame, body, app, path, error.as_deref(), theme);
+        }
         Some(Modal::Tenants(picker)) => tenants::draw(frame, body, app, picker, theme),
         Some(Modal::Message {
             title,

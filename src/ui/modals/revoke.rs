@@ -94,13 +94,19 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, t
         lines.extend(labelled(label, &value, room, theme, style));
     }
     if let Some(tenant) = &confirm.target.tenant {
+        // Named by the tenant's own name where it is known.
+        let name = app
+            .managed
+            .ready()
+            .and_then(|all| all.iter().find(|o| o.id == *tenant))
+            .and_then(|o| o.name.as_deref())
+            .map_or_else(
+                || sanitize(tenant).into_owned(),
+                |n| format!("{} ({})", sanitize(n), text::short_id(Some(tenant))),
+            );
         lines.extend(labelled(
             "revoked in",
-            &format!(
-                "tenant {} · region {}",
-                sanitize(tenant),
-                confirm.target.region
-            ),
+            &format!("tenant {name} · region {}", confirm.target.region),
             room,
             theme,
             theme.hint,
