@@ -185,6 +185,10 @@ pub enum Command {
     Audit(AuditArgs),
     /// The local journal of every key mutation r7keys made, oldest first.
     Journal(JournalArgs),
+    /// Every key the credentials can see, across the home organizations and
+    /// (with a multi-tenant key and --tenant) every managed tenant, flagged:
+    /// old, orphan (owner gone), admin (highest blast radius), dup (same name).
+    Inventory(InventoryArgs),
     /// Serve a local Command Platform and Threat Command simulator.
     Simulate(SimulateArgs),
 }
@@ -201,6 +205,7 @@ impl Command {
             Command::Doctor(d) => Some(&d.connection),
             Command::Config(s) => Some(&s.connection),
             Command::Audit(a) => Some(&a.connection),
+            Command::Inventory(i) => Some(&i.connection),
             Command::Journal(j) => Some(&j.connection),
             Command::Completions(_) | Command::Man(_) | Command::Simulate(_) => None,
         }
@@ -325,6 +330,24 @@ pub enum KeysCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+/// Flags of `r7keys inventory`.
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Only keys with this flag (repeatable: keys with every one given):
+    /// old, orphan, admin, dup.
+    #[arg(long = "flag", value_parser = parse_flag)]
+    pub flags: Vec<crate::inventory::Flag>,
+    /// Keys older than this are flagged old [default: the profile's max_key_age, else 90d].
+    #[arg(long)]
+    pub max_age: Option<humantime::Duration>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+fn parse_flag(text: &str) -> Result<crate::inventory::Flag, String> {
+    text.parse()
 }
 
 /// Flags of `r7keys audit`.

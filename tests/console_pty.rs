@@ -550,3 +550,92 @@ async fn the_demo_starts_and_quits() {
     drop(pty);
     drop(shell);
 }
+
+// -------------------------------------------------------------- inventory
+
+/// The text after a dialog's `label` on its line (the dialog is drawn over
+/// the table, so its cells are the ones between `│ label` and the next `│`).
+fn dialog_value(rows: &[String], label: &str) -> Option<String> {
+    let start = format!("│ {label} ");
+    rows.iter().find_map(|row| {
+        let at = row.find(&start)? + start.len();
+        let value = row[at..].split('│').next()?.trim();
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+#[tokio::test]
+async fn the_inventory_finds_an_orphan_and_revokes_it_in_its_tenant() {
+    let sim = Sim::small().await;
+    let mut console = Console::open(
+        &sim,
+        &Start {
+            principal: "mt-admin",
+            cols: 120,
+            rows: 40,
+            ..Start::default()
+        },
+    );
+    console.loaded().await;
+    console.pty.send(b"5");
+    console
+        .pty
+        .expect_screen("keys in the home organizations and 8 tenants")
+        .await;
+    console.pty.send(b"/flag:orphan\r");
+    console.pty.expect_screen("match /flag:orphan").await;
+    // The first row is an orphaned organization key of some tenant.
+    let first = console.row(4);
+    assert!(
+        first.contains("orphan") && first.contains(" org "),
+        "{}",
+        console.pty.report()
+    );
+    console.pty.send(b"x");
+    console
+        .pty
+        .expect_screen("Type the key's name to confirm")
+        .await;
+    let rows = console.pty.rows();
+    let name = dialog_value(&rows, "name").expect("the dialog names the key");
+    let id = dialog_value(&rows, "id").expect("and its id");
+    let place = dialog_value(&rows, "revoked in").expect("and the tenant it is revoked in");
+    assert!(place.starts_with("tenant "), "{place}");
+    let since = common::last_seq(&sim).await;
+    console.pty.send(name.as_bytes());
+    console.pty.send(b"\r");
+    console.pty.expect_screen(&format!("revoked {name}")).await;
+    // One DELETE, of that key, sent with the tenant's header at its region.
+    let log = common::log_since(&sim, since).await;
+    let deletes: Vec<_> = log.iter().filter(|e| e["method"] == "DELETE").collect();
+    assert_eq!(deletes.len(), 1, "{log:?}");
+    let delete = deletes[0];
+    assert!(
+        delete["path"].as_str().unwrap_or("").ends_with(&id),
+        "{delete}"
+    );
+    let tenant = delete["tenant"]
+        .as_str()
+        .expect("a tenant header")
+        .to_string();
+    let home = &sim.principal("mt-admin").organization_id;
+    assert_ne!(&tenant, home, "revoked in the tenant, not at home");
+    let managed = sim
+        .all_pages("mt-admin", "/account/api/1/managed-organizations")
+        .await;
+    let region = managed
+        .iter()
+        .find(|t| t["id"] == tenant.as_str())
+        .and_then(|t| t["region"].as_str())
+        .expect("a managed tenant")
+        .to_string();
+    assert!(
+        delete["path"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with(&format!("/{region}/")),
+        "at the tenant's region {region}: {delete}"
+    );
+    assert_eq!(delete["status"], 204, "{delete}");
+    assert_eq!(console.quit().await, 0, "{}", console.pty.report());
+}

@@ -764,3 +764,147 @@ fn the_selected_row_is_highlighted() {
         }
     }
 }
+
+// ------------------------------------------------------------ inventory
+
+/// Globex's keys: an orphaned organization key (its owner is not among the
+/// users) and two user keys of the same name.
+fn globex_place() -> r7keys::inventory::PlaceKeys {
+    use r7keys::api::model::TenantRef;
+    let globex = managed()[0].clone();
+    let tenant_key = |n: u32, kind: KeyKind, name: &str, owner: &str, days| {
+        let mut k = key(n, kind, name, globex.name.as_deref(), owner, days);
+        k.tenant = Some(TenantRef {
+            id: globex.id.clone(),
+            region: globex.known_region().expect("a region"),
+        });
+        k
+    };
+    r7keys::inventory::PlaceKeys {
+        keys: vec![
+            tenant_key(
+                0x40,
+                KeyKind::Organization,
+                "globex-siem",
+                "gone@globex.example",
+                400,
+            ),
+            tenant_key(
+                0x41,
+                KeyKind::User,
+                "globex-ticketing",
+                "ann@globex.example",
+                20,
+            ),
+            tenant_key(
+                0x42,
+                KeyKind::User,
+                "globex-ticketing",
+                "ann@globex.example",
+                5,
+            ),
+        ],
+        users: Some(vec![r7keys::api::User {
+            id: None,
+            email: Some("ann@globex.example".into()),
+            first_name: None,
+            last_name: None,
+            platform_admin: None,
+            status: None,
+        }]),
+    }
+}
+
+fn budgets() -> Vec<r7keys::app::msg::RegionBudget> {
+    use r7keys::app::msg::RegionBudget;
+    use r7keys::region::Region;
+    vec![
+        RegionBudget {
+            region: Region::Us,
+            remaining: 3,
+            limit: Some(50),
+            reset_in: 40,
+        },
+        RegionBudget {
+            region: Region::Eu,
+            remaining: 47,
+            limit: Some(50),
+            reset_in: 55,
+        },
+    ]
+}
+
+/// The inventory of a multi-tenant admin: home's keys, Globex's (flagged),
+/// one tenant that could not be read, and the fan-out still under way.
+fn inventory(width: u16, height: u16) -> App {
+    let mut app = loaded_with(mt_session(), keys(), width, height);
+    let effects = app.update(Msg::Action(Action::TabInventory));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadInventory { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("the inventory starts");
+    let progress = |requests, budgets| Outcome::InventoryProgress {
+        req,
+        requests,
+        budgets,
+    };
+    done(&mut app, progress(0, Vec::new()));
+    let home = r7keys::inventory::PlaceKeys {
+        keys: keys().into_iter().take(6).collect(),
+        users: None,
+    };
+    for (tenant, result) in [
+        (None, Ok(home)),
+        (Some(managed()[0].clone()), Ok(globex_place())),
+        (
+            Some(managed()[2].clone()),
+            Err(ApiError::Timeout {
+                what: "no answer from the au gateway".into(),
+            }),
+        ),
+    ] {
+        done(
+            &mut app,
+            Outcome::InventoryPlace {
+                req,
+                tenant,
+                result,
+            },
+        );
+    }
+    done(&mut app, progress(9, budgets()));
+    app
+}
+
+#[test]
+fn inventory_streaming_with_flags_and_an_unreachable_tenant() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let app = inventory(w, h);
+        let text = screen(&render(&app));
+        assert!(
+            text.contains("could not be read (r reads it again)"),
+            "{text}"
+        );
+        assert!(text.contains("1 failed"), "{text}");
+        assert!(text.contains("orphan"), "{text}");
+        assert!(text.contains("dup"), "{text}");
+        assert!(text.contains("budget left"), "{text}");
+        assert_snapshot!(format!("inventory_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn inventory_filtered_by_orphans() {
+    let mut app = inventory(120, 40);
+    act(&mut app, &[Action::CycleFlag, Action::CycleFlag]);
+    let text = screen(&render(&app));
+    assert!(text.contains("match /flag:orphan"), "{text}");
+    assert!(
+        text.contains("globex-siem") && !text.contains("globex-ticketing"),
+        "{text}"
+    );
+    assert_snapshot!("inventory_orphans_120x40", text);
+}

@@ -7,6 +7,7 @@ mod budgets;
 mod confirm;
 mod context;
 pub mod doctor;
+mod inventory;
 mod journal;
 mod key_source;
 mod keys;
@@ -132,6 +133,7 @@ async fn run_in(command: Command, cx: &Context) -> CommandResult {
             TcCommand::Status { customer } => tc::status(cx, customer).await,
         },
         Command::Audit(args) => audit::run(cx, args).await,
+        Command::Inventory(args) => inventory::run(cx, &args).await,
         Command::Journal(args) => journal::run(cx, &args),
         Command::Doctor(_)
         | Command::Config(_)

@@ -49,7 +49,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         if let Some(error) = pane.listing.error() {
             Line::styled(first_line(error), theme.error)
-        } else if let Some(words) = loading(&pane.listing) {
+        } else if let (Some(words), false) = (loading(&pane.listing), app.tab == Tab::Inventory) {
             Line::styled(words, theme.muted)
         } else {
             let mut text = summary(&pane.table, app.now);

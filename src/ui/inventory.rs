@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use crate::api::KeyInfo;
 use crate::app::table::{Entry, Row as TableRow};
@@ -24,63 +24,157 @@ use super::text::{cols, date, sort_words, thousands};
 /// Fixed widths: marker, region, kind, created, age, flags, id.
 const MARKER: u16 = 2;
 const REGION: u16 = 6;
-const KIND: u16 = 9;
+const KIND: u16 = 8;
 const CREATED: u16 = 10;
 const AGE: u16 = 5;
 const FLAGS: u16 = 18;
 const ID: u16 = 8;
 
-fn widths(inner: u16) -> [u16; 10] {
-    let fixed = MARKER + REGION + KIND + CREATED + AGE + FLAGS + ID + 9;
-    let flexible = inner.saturating_sub(fixed);
-    let tenant = flexible * 3 / 10;
-    let name = flexible * 4 / 10;
-    let owner = flexible - tenant - name;
-    [
-        MARKER, tenant, REGION, KIND, name, owner, CREATED, AGE, FLAGS, ID,
-    ]
+/// The columns shown, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Marker,
+    Tenant,
+    Region,
+    Kind,
+    Name,
+    Owner,
+    Created,
+    Age,
+    Flags,
+    Id,
 }
 
-fn key_row<'a>(key: &KeyInfo, flags: &str, app: &App, marked: bool, w: &[u16; 10]) -> Row<'a> {
-    let at = |i: usize| usize::from(w[i]);
-    let tenant = key
-        .organization_name
-        .as_deref()
-        .or(key.tenant.as_ref().map(|t| t.id.as_str()))
-        .unwrap_or("home");
-    let region = key
-        .tenant
-        .as_ref()
-        .map_or(app.session.region, |t| t.region)
-        .code();
-    let mark = if marked {
-        '✓'
-    } else if app.is_own_key(key) {
-        '●'
+/// The columns and their widths for `inner` columns of room: below 110,
+/// owner, created and id give way, so tenant and name stay readable.
+fn layout(inner: u16) -> Vec<(Col, u16)> {
+    let wide = inner >= 110;
+    let mut fixed = vec![
+        (Col::Marker, MARKER),
+        (Col::Region, REGION),
+        (Col::Kind, KIND),
+        (Col::Age, AGE),
+        (Col::Flags, if wide { FLAGS } else { 16 }),
+    ];
+    if wide {
+        fixed.extend([(Col::Created, CREATED), (Col::Id, ID)]);
+    }
+    let flexible_cols: u16 = if wide { 3 } else { 2 };
+    let gaps = u16::try_from(fixed.len()).unwrap_or(0) + flexible_cols - 1;
+    let used: u16 = fixed.iter().map(|(_, w)| *w).sum::<u16>() + gaps;
+    let flexible = inner.saturating_sub(used);
+    let (tenant, name, owner) = if wide {
+        let tenant = flexible * 3 / 10;
+        let name = flexible * 4 / 10;
+        (tenant, name, flexible - tenant - name)
     } else {
-        ' '
+        let tenant = flexible * 2 / 5;
+        (tenant, flexible - tenant, 0)
     };
-    Row::new(vec![
-        mark.to_string(),
-        display_middle(tenant, at(1)),
-        region.to_string(),
-        display(key.kind.short_label(), at(3)),
-        key.name
-            .as_deref()
-            .map_or_else(|| "-".into(), |n| display(n, at(4))),
-        key.owner_email
-            .as_deref()
-            .or(key.owner_id.as_deref())
-            .map_or_else(|| "-".into(), |o| display(o, at(5))),
-        key.generated_on.map_or_else(|| "-".into(), date),
-        key.age_days(app.now)
-            .map_or_else(|| "-".into(), |d| format!("{d}d")),
-        flags.to_string(),
-        super::text::short_id(key.id.as_deref()),
-    ])
+    let width = |col: Col| match col {
+        Col::Tenant => tenant,
+        Col::Name => name,
+        Col::Owner => owner,
+        other => fixed
+            .iter()
+            .find(|(c, _)| *c == other)
+            .map_or(0, |(_, w)| *w),
+    };
+    let order: &[Col] = if wide {
+        &[
+            Col::Marker,
+            Col::Tenant,
+            Col::Region,
+            Col::Kind,
+            Col::Name,
+            Col::Owner,
+            Col::Created,
+            Col::Age,
+            Col::Flags,
+            Col::Id,
+        ]
+    } else {
+        &[
+            Col::Marker,
+            Col::Tenant,
+            Col::Region,
+            Col::Kind,
+            Col::Name,
+            Col::Age,
+            Col::Flags,
+        ]
+    };
+    order.iter().map(|c| (*c, width(*c))).collect()
 }
 
-fn failure_row<'a>(row: &TableRow, app: &App, w: &[u16; 10]) -> Row<'a> {
+fn title(col: Col) -> &'static str {
+    match col {
+        Col::Marker => "",
+        Col::Tenant => "tenant",
+        Col::Region => "region",
+        Col::Kind => "kind",
+        Col::Name => "name",
+        Col::Owner => "owner",
+        Col::Created => "created",
+        Col::Age => "age",
+        Col::Flags => "flags",
+        Col::Id => "id",
+    }
+}
+
+fn key_row<'a>(
+    key: &KeyInfo,
+    flags: &str,
+    app: &App,
+    marked: bool,
+    cols: &[(Col, u16)],
+) -> Row<'a> {
+    let cell = |col: Col, room: u16| -> String {
+        let room = usize::from(room);
+        match col {
+            Col::Marker => if marked {
+                "✓"
+            } else if app.is_own_key(key) {
+                "●"
+            } else {
+                " "
+            }
+            .to_string(),
+            Col::Tenant => display_middle(
+                key.organization_name
+                    .as_deref()
+                    .or(key.tenant.as_ref().map(|t| t.id.as_str()))
+                    .unwrap_or("home"),
+                room,
+            ),
+            Col::Region => key
+                .tenant
+                .as_ref()
+                .map_or(app.session.region, |t| t.region)
+                .code()
+                .to_string(),
+            Col::Kind => display(key.kind.short_label(), room),
+            Col::Name => key
+                .name
+                .as_deref()
+                .map_or_else(|| "-".into(), |n| display(n, room)),
+            Col::Owner => key
+                .owner_email
+                .as_deref()
+                .or(key.owner_id.as_deref())
+                .map_or_else(|| "-".into(), |o| display(o, room)),
+            Col::Created => key.generated_on.map_or_else(|| "-".into(), date),
+            Col::Age => key
+                .age_days(app.now)
+                .map_or_else(|| "-".into(), |d| format!("{d}d")),
+            Col::Flags => display(flags, room),
+            Col::Id => super::text::short_id(key.id.as_deref()),
+        }
+    };
+    Row::new(cols.iter().map(|(c, w)| cell(*c, *w)).collect::<Vec<_>>())
+}
+
+fn failure_row<'a>(row: &TableRow, app: &App, cols: &[(Col, u16)]) -> Row<'a> {
     let Entry::Unreachable(failure) = &row.entry else {
         return Row::new(Vec::<String>::new());
     };
@@ -89,23 +183,36 @@ fn failure_row<'a>(row: &TableRow, app: &App, w: &[u16; 10]) -> Row<'a> {
         .key_for(Layer::Browse, Action::Refresh)
         .unwrap_or_else(|| "r".into());
     let name = failure.tenant.name.as_deref().unwrap_or(&failure.tenant.id);
-    let room = usize::from(w[3] + w[4] + w[5] + w[6] + w[7] + w[8] + w[9] + 6);
+    let width = |col: Col| cols.iter().find(|(c, _)| *c == col).map_or(0, |(_, w)| *w);
+    // The reason is drawn over the columns after the region (see `draw`).
+    let _ = retry;
     Row::new(vec![
         "✗".to_string(),
-        display_middle(name, usize::from(w[1])),
+        display_middle(name, usize::from(width(Col::Tenant))),
         failure
             .tenant
             .region
             .as_deref()
-            .map_or_else(|| "-".into(), |r| display(r, 5)),
-        display(
-            &format!(
-                "could not be read: {} ({retry} reads it again)",
-                failure.reason
-            ),
-            room,
-        ),
+            .map_or_else(|| "-".into(), |r| display(r, 6)),
     ])
+}
+
+/// Why a tenant could not be read, for the room after its region.
+fn failure_reason(row: &TableRow, app: &App, room: usize) -> String {
+    let Entry::Unreachable(failure) = &row.entry else {
+        return String::new();
+    };
+    let retry = app
+        .keymap
+        .key_for(Layer::Browse, Action::Refresh)
+        .unwrap_or_else(|| "r".into());
+    display(
+        &format!(
+            "could not be read ({retry} reads it again): {}",
+            failure.reason
+        ),
+        room,
+    )
 }
 
 /// The two lines under the table.
@@ -117,29 +224,36 @@ fn progress(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             theme.muted,
         )];
     }
-    let keys = app.inventory.table.key_count();
-    let tenants = fleet.places.saturating_sub(1);
-    let mut first = if fleet.running() {
-        format!(
-            "reading: {} of {} places answered (home and {} tenants), {} keys so far, {} requests",
+    let keys = thousands(app.inventory.table.key_count());
+    let tenants = thousands(fleet.places.saturating_sub(1));
+    let requests = thousands(usize::try_from(fleet.requests).unwrap_or(usize::MAX));
+    let narrow = app.width < 110;
+    let mut first = match (fleet.running(), narrow) {
+        (true, false) => format!(
+            "reading: {} of {} places (home and {tenants} tenants) · {keys} keys so far · {requests} requests",
             thousands(fleet.done),
             thousands(fleet.places),
-            thousands(tenants),
-            thousands(keys),
-            thousands(usize::try_from(fleet.requests).unwrap_or(usize::MAX))
-        )
-    } else {
-        format!(
-            "{} keys in the home organizations and {} tenants ({} requests)",
-            thousands(keys),
-            thousands(tenants),
-            thousands(usize::try_from(fleet.requests).unwrap_or(usize::MAX))
-        )
+        ),
+        (true, true) => format!(
+            "reading {}/{} places ({tenants} tenants) · {keys} keys · {requests} requests",
+            thousands(fleet.done),
+            thousands(fleet.places),
+        ),
+        (false, false) => format!(
+            "{keys} keys in the home organizations and {tenants} tenants · {requests} requests"
+        ),
+        (false, true) => format!("{keys} keys, home and {tenants} tenants · {requests} requests"),
     };
     if fleet.failed > 0 {
-        let _ = write!(first, " · {} could not be read", fleet.failed);
+        let _ = write!(first, " · {} failed", fleet.failed);
     }
-    let mut second = String::new();
+    let mut second: Vec<String> = Vec::new();
+    if let Some(why) = &fleet.no_tenants {
+        second.push(format!(
+            "no tenants ({}): the inventory is this key's own organizations",
+            display(why, 80)
+        ));
+    }
     if !fleet.budgets.is_empty() {
         let budgets: Vec<String> = fleet
             .budgets
@@ -149,31 +263,20 @@ fn progress(app: &App, theme: &Theme) -> Vec<Line<'static>> {
                 None => format!("{} {}", b.region, b.remaining),
             })
             .collect();
-        second = format!("budget left: {}", budgets.join(" "));
+        second.push(format!("budget left: {}", budgets.join(" ")));
     }
     if let Some(eta) = fleet.eta() {
-        let words = match eta.as_secs() {
+        second.push(match eta.as_secs() {
             0..=59 => "under a minute left".to_string(),
             secs => format!(
-                "about {} min left: the platform allows about 50 requests a minute per key and region",
+                "about {} min left at about 50 requests a minute per key and region",
                 secs.div_ceil(60)
             ),
-        };
-        second = if second.is_empty() {
-            words
-        } else {
-            format!("{second} · {words}")
-        };
-    }
-    if let Some(why) = &fleet.no_tenants {
-        second = format!(
-            "no tenants ({}): the inventory is this key's own organizations",
-            display(why, 80)
-        );
+        });
     }
     vec![
         Line::styled(first, theme.hint),
-        Line::styled(second, theme.muted),
+        Line::styled(second.join(" · "), theme.muted),
     ]
 }
 
@@ -207,11 +310,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .title(Span::styled(heading, theme.title));
     let inner = block.inner(top);
     frame.render_widget(block, top);
-    let w = widths(inner.width);
-    let header = Row::new(vec![
-        "", "tenant", "region", "kind", "name", "owner", "created", "age", "flags", "id",
-    ])
-    .style(theme.column_title);
+    let columns = layout(inner.width);
+    let header = Row::new(columns.iter().map(|(c, _)| title(*c)).collect::<Vec<_>>())
+        .style(theme.column_title);
     let selected = table.selected.checked_sub(pane.offset);
     let shown = usize::from(inner.height.saturating_sub(1)).min(app.viewport());
     let body: Vec<Row> = table
@@ -230,19 +331,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             match row.key() {
                 Some(key) => {
                     let marked = key.id.as_ref().is_some_and(|id| pane.marked.contains(id));
-                    key_row(key, &row.flags.words(), app, marked, &w).style(style)
+                    key_row(key, &row.flags.words(), app, marked, &columns).style(style)
                 }
-                None => failure_row(row, app, &w).style(style),
+                None => failure_row(row, app, &columns).style(style),
             }
         })
         .collect();
     let empty = body.is_empty();
     frame.render_widget(
-        Table::new(body, w.map(Constraint::Length))
+        Table::new(body, columns.iter().map(|(_, w)| Constraint::Length(*w)))
             .header(header)
             .column_spacing(1),
         inner,
     );
+    draw_reasons(frame, inner, app, &columns, shown, selected, theme);
     if empty && inner.height > 1 {
         let words = if table.is_empty() {
             "no keys yet"
@@ -256,8 +358,47 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         frame.render_widget(Paragraph::new(Line::styled(words, theme.muted)), at);
     }
-    frame.render_widget(
-        Paragraph::new(progress(app, theme)).wrap(Wrap { trim: true }),
-        below,
-    );
+    frame.render_widget(Paragraph::new(progress(app, theme)), below);
+}
+
+/// A tenant that could not be read says why across the key columns.
+fn draw_reasons(
+    frame: &mut Frame,
+    inner: Rect,
+    app: &App,
+    columns: &[(Col, u16)],
+    shown: usize,
+    selected: Option<usize>,
+    theme: &Theme,
+) {
+    let pane = &app.inventory;
+    let table = &pane.table;
+    let before: u16 = columns
+        .iter()
+        .take_while(|(c, _)| *c != Col::Kind)
+        .map(|(_, w)| *w + 1)
+        .sum();
+    for (i, row) in table.rows_from(pane.offset, shown).enumerate() {
+        if row.key().is_some() {
+            continue;
+        }
+        let at = Rect {
+            x: inner.x + before,
+            y: inner.y + 1 + cols(i),
+            width: inner.width.saturating_sub(before),
+            height: 1,
+        };
+        let style = if Some(i) == selected {
+            theme.row_selected
+        } else {
+            theme.error
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                failure_reason(row, app, usize::from(at.width)),
+                style,
+            )),
+            at,
+        );
+    }
 }

@@ -180,6 +180,16 @@ impl World {
     }
 
     /// Removes a key; it stops authenticating at once.
+    /// Gives a key another owner (its snapshot of the owner's id and email too).
+    pub fn set_owner(&mut self, slot: KeySlot, owner: Option<UserIdx>) {
+        let (owner_id, owner_email) = self.owner_snapshot(owner);
+        if let Some(Some(key)) = self.keys.get_mut(slot as usize) {
+            key.owner = owner;
+            key.owner_id = owner_id;
+            key.owner_email = owner_email;
+        }
+    }
+
     pub fn remove_key(&mut self, slot: KeySlot) -> Option<KeyRecord> {
         let key = self.keys.get_mut(slot as usize)?.take()?;
         self.key_by_id.remove(&key.id);
