@@ -56,6 +56,8 @@ pub enum Action {
     CycleFlag,
     /// Inventory: write the visible rows to a file.
     Export,
+    /// Replace the selected key: generate, reveal, prove, deploy, revoke the old.
+    Rotate,
 }
 
 impl Action {
@@ -99,6 +101,7 @@ impl Action {
             Action::TenantsDown => "tenants down",
             Action::CycleFlag => "flag filter",
             Action::Export => "export",
+            Action::Rotate => "rotate",
         }
     }
 }
@@ -119,6 +122,10 @@ pub enum Layer {
     Message,
     /// Typing the path of an export.
     Export,
+    /// The rotate dialog's plan (the new key's name is typed).
+    RotateName,
+    /// The rotate dialog's new key: reveal, copy, go on.
+    Rotate,
 }
 
 impl Layer {
@@ -126,7 +133,12 @@ impl Layer {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Layer::Filter | Layer::Generate | Layer::ConfirmTyped | Layer::Tenants | Layer::Export
+            Layer::Filter
+                | Layer::Generate
+                | Layer::ConfirmTyped
+                | Layer::Tenants
+                | Layer::Export
+                | Layer::RotateName
         )
     }
 }

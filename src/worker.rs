@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -28,7 +28,8 @@ type Running = Arc<Mutex<HashMap<ReqId, AbortHandle>>>;
 /// The API side of the console.
 #[derive(Clone)]
 pub struct Worker {
-    client: Client,
+    /// Shared by every clone, so adopting a new key reaches them all.
+    client: Arc<RwLock<Client>>,
     tc: Option<Arc<TcClient>>,
     tx: UnboundedSender<Msg>,
     running: Running,
@@ -47,11 +48,28 @@ impl Worker {
             let _ = waits.send(Msg::Done(Box::new(Outcome::BudgetWait { region, left })));
         }));
         Worker {
-            client,
+            client: Arc::new(RwLock::new(client)),
             tc: tc.map(Arc::new),
             tx,
             running: Arc::default(),
         }
+    }
+
+    /// The client as it is now (cheap: a client is shared handles).
+    fn client(&self) -> Client {
+        self.client
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Signs everything from now on with `key`; requests under way finish
+    /// with the key they started with.
+    fn adopt(&self, key: crate::api::ApiKey) {
+        let mut client = self.client.write().unwrap_or_else(PoisonError::into_inner);
+        let adopted = client.with_key(key);
+        *client = adopted;
+        tracing::info!(key = %client.key_fingerprint(), "signing with the rotated key");
     }
 
     /// Requests still running that may be cancelled (for tests and the log).
@@ -95,7 +113,7 @@ impl Worker {
     }
 
     fn report_budget(&self, target: &Target) {
-        if let Some((remaining, limit)) = self.client.budget(target.region) {
+        if let Some((remaining, limit)) = self.client().budget(target.region) {
             send(&self.tx, Outcome::Budget { remaining, limit });
         }
     }
@@ -112,7 +130,7 @@ impl Worker {
                 self.spawn_cancellable(req, async move {
                     let tx = worker.tx.clone();
                     let result = worker
-                        .client
+                        .client()
                         .list_keys_paged(&target, &filter, |page| {
                             send(
                                 &tx,
@@ -133,13 +151,13 @@ impl Worker {
             }
             Effect::LoadOrgs { req, target } => {
                 self.spawn_cancellable(req, async move {
-                    let result = worker.client.organizations(&target).await;
+                    let result = worker.client().organizations(&target).await;
                     send(&worker.tx, Outcome::Orgs { req, result });
                 });
             }
             Effect::LoadManaged { req, target } => {
                 self.spawn_cancellable(req, async move {
-                    let result = worker.client.managed_organizations(&target).await;
+                    let result = worker.client().managed_organizations(&target).await;
                     worker.report_budget(&target);
                     send(&worker.tx, Outcome::Managed { req, result });
                 });
@@ -147,7 +165,7 @@ impl Worker {
             Effect::Generate { req, target, spec } => {
                 tokio::spawn(async move {
                     let result = worker
-                        .client
+                        .client()
                         .generate_key(&target, &spec)
                         .await
                         .map(|g| (g.info, g.secret));
@@ -157,12 +175,26 @@ impl Worker {
             }
             Effect::Revoke { req, target, id } => {
                 tokio::spawn(async move {
-                    let result = worker.client.revoke_key(&target, &id).await;
+                    let result = worker.client().revoke_key(&target, &id).await;
                     worker.report_budget(&target);
                     send(&worker.tx, Outcome::Revoked { req, id, result });
                 });
             }
             Effect::Cancel { req } => self.cancel(req),
+            Effect::AdoptKey(key) => self.adopt(key),
+            Effect::Prove { req, target, key } => {
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let result = worker
+                        .client()
+                        .with_key(key)
+                        .validate(&target)
+                        .await
+                        .map(|()| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX))
+                        .map_err(|e| e.to_string());
+                    send(&worker.tx, Outcome::Proved { req, result });
+                });
+            }
             Effect::LoadInventory { req, places } => {
                 self.spawn_cancellable(req, async move {
                     worker.inventory(req, places).await;
@@ -187,7 +219,7 @@ impl Worker {
     /// What the client knows of each region's budget, for the progress line.
     fn progress(&self, req: ReqId) {
         let budgets = self
-            .client
+            .client()
             .remembered_budgets()
             .into_iter()
             .map(|(region, b)| RegionBudget {
@@ -200,7 +232,7 @@ impl Worker {
                     .map_or(0, |d| d.as_secs()),
             })
             .collect();
-        let requests = self.client.stats().requests.load(Ordering::Relaxed);
+        let requests = self.client().stats().requests.load(Ordering::Relaxed);
         send(
             &self.tx,
             Outcome::InventoryProgress {
@@ -222,7 +254,7 @@ impl Worker {
         for place in known {
             let keys = place.known.unwrap_or_default();
             let users = if crate::inventory::needs_users(&keys) {
-                self.client.users(&place.target).await.ok()
+                self.client().users(&place.target).await.ok()
             } else {
                 None
             };
@@ -238,9 +270,12 @@ impl Worker {
         }
         let (home, tenants): (Vec<_>, Vec<_>) =
             unknown.into_iter().partition(|p| p.tenant.is_none());
+        // One client for the whole run: its pacing holds across the tenants.
+        let client = self.client();
+        let client = &client;
         let home = async {
             for place in home {
-                let result = crate::inventory::read_place(&self.client, &place.target).await;
+                let result = crate::inventory::read_place(client, &place.target).await;
                 send(
                     &self.tx,
                     Outcome::InventoryPlace {
@@ -254,7 +289,6 @@ impl Worker {
         };
         let tenants = async {
             let orgs: Vec<_> = tenants.into_iter().filter_map(|p| p.tenant).collect();
-            let client = &self.client;
             let mut stream = client.tenant_stream(orgs, move |target| async move {
                 crate::inventory::read_place(client, &target).await
             });

@@ -138,6 +138,11 @@ impl Console {
     /// Starts the console as the platform administrator; `concurrency` is
     /// the pages fetched at once (small, so a load takes long enough to watch).
     fn start(sim: &Sim, concurrency: usize) -> Console {
+        Console::start_as(sim, concurrency, session(sim))
+    }
+
+    /// Starts the console with `session` (the platform administrator's key).
+    fn start_as(sim: &Sim, concurrency: usize, session: Session) -> Console {
         let settings = Settings {
             endpoint: sim.creds().endpoint.clone(),
             concurrency,
@@ -154,7 +159,7 @@ impl Console {
         };
         let screen = Shared(Arc::new(Mutex::new(TestBackend::new(COLS, ROWS))));
         let mut terminal = Terminal::new(screen.clone()).unwrap();
-        let mut app = App::new(session(sim), Keymap::defaults());
+        let mut app = App::new(session, Keymap::defaults());
         let (keys, events) = unbounded_channel::<Event>();
         let events = Box::pin(futures_util::stream::unfold(events, |mut rx| async move {
             rx.recv().await.map(|event| (Ok(event), rx))
@@ -598,4 +603,82 @@ async fn a_second_refresh_cancels_the_first_and_spends_nothing_on_it() {
     assert_eq!(unique.len(), ids.len(), "no duplicates");
     assert_eq!(ids.len(), expected);
     assert_eq!(app.user.listing.pages, pages);
+}
+
+// ------------------------------------------------------------- (f) rotate
+
+#[tokio::test]
+async fn rotating_the_consoles_own_key_keeps_the_console_working() {
+    let sim = Sim::small().await;
+    let admin = sim.principal("platform-admin").clone();
+    let mut session = session(&sim);
+    session.own_key_id = Some(admin.key_id.clone());
+    let mut console = Console::start_as(&sim, 4, session);
+    console.loaded().await;
+    console.key('/');
+    console.type_text("r7keys platform-admin");
+    console.press(KeyCode::Enter);
+    console.shows("1 of").await;
+
+    console.key('R');
+    console.shows("rotating").await;
+    console.press(KeyCode::Enter);
+    console.shows("works at region").await;
+    console.key('c');
+    console.shows("copied via the test clipboard").await;
+    let new_secret = console.clipboard.lock().unwrap().copies[0].clone();
+    console.press(KeyCode::Enter);
+    console.shows("signs in with").await;
+    let before_revoke = last_seq(&sim).await;
+    console.key('y');
+    console.shows("now signs in with the new key").await;
+
+    assert_eq!(
+        sim.validate(&admin.api_key, &admin.region).await,
+        StatusCode::UNAUTHORIZED,
+        "the old key is revoked"
+    );
+    assert_eq!(
+        sim.validate(&new_secret, &admin.region).await,
+        StatusCode::OK
+    );
+    // Everything from the revoke on is signed with the new key: a refresh works.
+    console.press(KeyCode::Enter);
+    console.key('r');
+    let mut after = Vec::new();
+    let started = Instant::now();
+    while listings(&after) == 0 {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "no listing after the rotation"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        after = log_since(&sim, before_revoke).await;
+    }
+    let signers: HashSet<_> = after
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| !p.contains("/validate")))
+        .map(|e| e["key"].clone())
+        .collect();
+    assert_eq!(
+        signers.len(),
+        1,
+        "one key signs the revoke and what follows: {after:?}"
+    );
+    assert!(
+        after
+            .iter()
+            .filter(|e| e["path"].as_str().is_some_and(|p| !p.contains("/validate")))
+            .all(|e| e["status"].as_u64().is_some_and(|s| s < 300)),
+        "{after:?}"
+    );
+    let app = console.quit().await;
+    assert_ne!(
+        app.session.own_key_id.as_deref(),
+        Some(admin.key_id.as_str())
+    );
+    assert!(
+        app.session.own_key_id.is_some(),
+        "the new key is the console's own"
+    );
 }

@@ -93,6 +93,7 @@ impl App {
         match action {
             Action::Generate => self.generate_access(),
             Action::Revoke => self.revoke_access(),
+            Action::Rotate => self.rotate_access(),
             Action::ChooseTenant => self.tenant_access(),
             Action::Details | Action::CopyId | Action::Mark => {
                 if self.selected_key().is_some() {
@@ -252,6 +253,16 @@ impl App {
             ),
             _ => Access::Open,
         }
+    }
+
+    fn rotate_access(&self) -> Access {
+        if let Some(refused) = self.mutation_refused() {
+            return refused;
+        }
+        if self.selected_key().is_none() {
+            return Access::Refused("no key selected".into());
+        }
+        Access::Open
     }
 
     fn tenant_access(&self) -> Access {

@@ -46,6 +46,7 @@ impl App {
             action,
             Action::Generate
                 | Action::Revoke
+                | Action::Rotate
                 | Action::ChooseTenant
                 | Action::CopyId
                 | Action::Mark
@@ -130,6 +131,7 @@ impl App {
                 }));
             }
             Action::CopyId => return self.copy_id(),
+            Action::Rotate => self.open_rotate(),
             Action::Mark => self.toggle_mark(),
             _ => {}
         }
@@ -240,11 +242,18 @@ impl App {
         secret: bool,
     ) -> Vec<Effect> {
         if secret {
-            if let Some(Modal::Reveal(reveal)) = &mut self.modal {
-                reveal.copied = Some(match result {
-                    Ok(route) => super::modal::Copy::Done(route),
-                    Err(why) => super::modal::Copy::Failed(why),
-                });
+            let copy = match result {
+                Ok(route) => super::modal::Copy::Done(route),
+                Err(why) => super::modal::Copy::Failed(why),
+            };
+            match &mut self.modal {
+                Some(Modal::Reveal(reveal)) => reveal.copied = Some(copy),
+                Some(Modal::Rotate(rotation)) => {
+                    if let super::rotate::Stage::New { copied, .. } = &mut rotation.stage {
+                        *copied = Some(copy);
+                    }
+                }
+                _ => {}
             }
             return Vec::new();
         }

@@ -55,6 +55,15 @@ pub enum Effect {
         req: ReqId,
         places: Vec<PlaceRequest>,
     },
+    /// Prove a new key works: `/validate` with it at `target`.
+    Prove {
+        req: ReqId,
+        target: Target,
+        key: crate::api::ApiKey,
+    },
+    /// Sign every request from now on with this key: the console rotated
+    /// its own key and is about to revoke the old one.
+    AdoptKey(crate::api::ApiKey),
     /// Write rows of the inventory (metadata only) to a file, mode 0600.
     Export {
         path: String,

@@ -22,6 +22,7 @@ pub mod modal;
 pub mod msg;
 mod outcome;
 pub mod pane;
+pub mod rotate;
 pub mod table;
 
 use std::time::Duration;

@@ -189,6 +189,7 @@ pub enum Modal {
     Revoke(Box<RevokeConfirm>),
     BulkRevoke(Box<BulkRevoke>),
     Tenants(TenantPicker),
+    Rotate(Box<super::rotate::Rotation>),
     /// Where to write the inventory's visible rows.
     Export {
         path: Input,
@@ -225,6 +226,7 @@ impl Modal {
             Modal::BulkRevoke(_) => Layer::ConfirmTyped,
             Modal::Tenants(_) => Layer::Tenants,
             Modal::Export { .. } => Layer::Export,
+            Modal::Rotate(rotation) => rotation.layer(),
             Modal::Message { .. } => Layer::Message,
         }
     }

@@ -119,6 +119,11 @@ pub enum Outcome {
     },
     /// Every place of the inventory has answered.
     InventoryDone { req: ReqId },
+    /// A new key's proof: how long `/validate` took, or why it failed.
+    Proved {
+        req: ReqId,
+        result: Result<u64, String>,
+    },
     /// The export of the inventory's visible rows was written (how many), or why not.
     Exported {
         path: String,

@@ -70,7 +70,13 @@ impl App {
                     Err(why) => Status::error(format!("could not write {path}: {why}")),
                 };
             }
-            Outcome::Generated { req, result } => return self.on_generated(req, result),
+            Outcome::Generated { req, result } => {
+                if matches!(self.modal, Some(Modal::Rotate(_))) {
+                    return self.on_rotation_generated(req, result);
+                }
+                return self.on_generated(req, result);
+            }
+            Outcome::Proved { req, result } => self.on_proved(req, result),
             Outcome::Revoked { req, id, result } => return self.on_revoked(req, &id, result),
             Outcome::Tc { req, result } => {
                 if matches!(self.tc, TcPanel::Loading(r) if r == req) {
@@ -229,6 +235,9 @@ impl App {
         id: &str,
         result: Result<Revocation, ApiError>,
     ) -> Vec<Effect> {
+        if self.on_rotation_revoked(req, result.as_ref().map(|_| ())) {
+            return Vec::new();
+        }
         match &mut self.modal {
             Some(Modal::Revoke(confirm)) if confirm.submitting == Some(req) => {}
             Some(Modal::BulkRevoke(bulk)) if bulk.current.is_some_and(|(r, _)| r == req) => {

@@ -1061,3 +1061,284 @@ fn refreshing_a_running_inventory_cancels_it() {
         "an answer to the old load is dropped"
     );
 }
+
+// ------------------------------------------------------------- rotate
+
+fn own(id: &str, name: &str) -> KeyInfo {
+    let mut k = key(id, name, KeyKind::User);
+    k.owner_email = Some("admin@example.com".into());
+    k
+}
+
+fn rotation_stage(app: &App) -> &'static str {
+    use super::rotate::Stage;
+    match &app.modal {
+        Some(Modal::Rotate(r)) => match r.stage {
+            Stage::Plan => "plan",
+            Stage::Generating(_) => "generating",
+            Stage::New { .. } => "new",
+            Stage::Leaving { .. } => "leaving",
+            Stage::Retire { .. } => "retire",
+            Stage::Revoking { .. } => "revoking",
+            Stage::Done { .. } => "done",
+        },
+        _ => "closed",
+    }
+}
+
+/// Rotates the selected key up to the new key's reveal; answers the proof's request.
+fn rotate_to_new(app: &mut App) -> ReqId {
+    assert!(act(app, Action::Rotate).is_empty());
+    assert_eq!(rotation_stage(app), "plan");
+    let effects = act(app, Action::Confirm);
+    let Some(Effect::Generate { req, spec, .. }) = effects.first() else {
+        panic!("the replacement is generated")
+    };
+    assert_eq!(spec.kind, KeyKind::User);
+    assert_eq!(
+        spec.organization_id.as_deref(),
+        Some("org-1"),
+        "same organization"
+    );
+    let req = *req;
+    assert!(act(app, Action::Confirm).is_empty(), "sent once");
+    let effects = app.update(done(Outcome::Generated {
+        req,
+        result: Ok((own("new", "ci"), secret())),
+    }));
+    let Some(Effect::Prove {
+        req: proof, target, ..
+    }) = effects.first()
+    else {
+        panic!("the new key is proved at once")
+    };
+    assert_eq!(target.region, Region::Us);
+    assert_eq!(rotation_stage(app), "new");
+    *proof
+}
+
+#[test]
+fn a_rotation_generates_reveals_proves_and_then_revokes_the_old_key() {
+    let (mut app, _) = loaded(vec![own("old", "ci")]);
+    let proof = rotate_to_new(&mut app);
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    assert!(
+        app.modal
+            .as_ref()
+            .is_some_and(|_| rotation_stage(&app) == "new"),
+        "not proved yet"
+    );
+    let _ = app.update(done(Outcome::Proved {
+        req: proof,
+        result: Ok(12),
+    }));
+    // Not before it is copied.
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    assert_eq!(rotation_stage(&app), "new");
+    let effects = act(&mut app, Action::Copy);
+    assert!(matches!(effects.as_slice(), [Effect::Copy(_)]));
+    let _ = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: true,
+    });
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    assert_eq!(rotation_stage(&app), "retire");
+    assert_eq!(app.layer(), Layer::Confirm, "a user key: y");
+    let effects = act(&mut app, Action::Confirm);
+    let Some(Effect::Revoke { req, id, .. }) = effects.first() else {
+        panic!("the old key is revoked")
+    };
+    assert_eq!(id, "old");
+    let req = *req;
+    let _ = app.update(done(Outcome::Revoked {
+        req,
+        id: "old".into(),
+        result: Ok(Revocation::Revoked),
+    }));
+    assert_eq!(rotation_stage(&app), "done");
+    assert!(
+        status(&app).contains("only the new key"),
+        "{}",
+        status(&app)
+    );
+    let ids: Vec<_> = app
+        .user
+        .table
+        .window(0, 10)
+        .filter_map(|k| k.id.clone())
+        .collect();
+    assert_eq!(ids, ["new"]);
+}
+
+#[test]
+fn leaving_a_rotation_says_exactly_what_exists() {
+    let (mut app, _) = loaded(vec![own("old", "ci")]);
+    let proof = rotate_to_new(&mut app);
+    let _ = app.update(done(Outcome::Proved {
+        req: proof,
+        result: Ok(9),
+    }));
+    assert!(act(&mut app, Action::Cancel).is_empty());
+    assert_eq!(
+        rotation_stage(&app),
+        "leaving",
+        "asks before the secret is lost"
+    );
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    assert!(app.modal.is_none());
+    let words = status(&app);
+    assert!(
+        words.contains("the new key (id new) exists and works"),
+        "{words}"
+    );
+    assert!(
+        words.contains("the old key \"ci\" is still active"),
+        "{words}"
+    );
+}
+
+#[test]
+fn a_replacement_that_does_not_work_is_not_deployable() {
+    let (mut app, _) = loaded(vec![own("old", "ci")]);
+    let proof = rotate_to_new(&mut app);
+    let _ = app.update(done(Outcome::Proved {
+        req: proof,
+        result: Err("authentication failed (401)".into()),
+    }));
+    let _ = act(&mut app, Action::Copy);
+    let _ = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: true,
+    });
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    let Some(Modal::Rotate(rotation)) = &app.modal else {
+        panic!("still open")
+    };
+    assert!(
+        rotation
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not deployable")
+    );
+    assert!(act(&mut app, Action::Cancel).is_empty());
+    assert!(
+        status(&app).contains("exists but did not work"),
+        "{}",
+        status(&app)
+    );
+}
+
+#[test]
+fn another_users_user_key_is_refused_before_anything_is_generated() {
+    let (mut app, _) = loaded(vec![key("theirs", "their script", KeyKind::User)]);
+    let effects = act(&mut app, Action::Rotate);
+    assert!(effects.is_empty(), "nothing generated");
+    assert!(app.modal.is_none());
+    assert!(
+        status(&app).contains("only its owner can rotate it"),
+        "{}",
+        status(&app)
+    );
+}
+
+#[test]
+fn an_organization_keys_rotation_ends_with_its_name_typed() {
+    let (mut app, _) = loaded(vec![key("o1", "siem", KeyKind::Organization)]);
+    let _ = act(&mut app, Action::TabOrganization);
+    assert!(act(&mut app, Action::Rotate).is_empty());
+    let Some(Effect::Generate { req, spec, .. }) =
+        act(&mut app, Action::Confirm).first().map(|e| match e {
+            Effect::Generate { req, spec, target } => Effect::Generate {
+                req: *req,
+                spec: spec.clone(),
+                target: target.clone(),
+            },
+            _ => panic!("a generate"),
+        })
+    else {
+        panic!()
+    };
+    assert_eq!(spec.kind, KeyKind::Organization);
+    let effects = app.update(done(Outcome::Generated {
+        req,
+        result: Ok((key("o2", "siem", KeyKind::Organization), secret())),
+    }));
+    let Some(Effect::Prove { req: proof, .. }) = effects.first() else {
+        panic!()
+    };
+    let proof = *proof;
+    let _ = app.update(done(Outcome::Proved {
+        req: proof,
+        result: Ok(5),
+    }));
+    let _ = act(&mut app, Action::Copy);
+    let _ = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: true,
+    });
+    let _ = act(&mut app, Action::Confirm);
+    assert_eq!(app.layer(), Layer::ConfirmTyped);
+    assert!(act(&mut app, Action::Confirm).is_empty(), "the name first");
+    type_text(&mut app, "siem");
+    assert!(
+        matches!(act(&mut app, Action::Confirm).as_slice(), [Effect::Revoke { id, .. }] if id == "o1")
+    );
+}
+
+#[test]
+fn rotating_the_consoles_own_key_switches_to_the_new_key_before_revoking() {
+    let mut session = session();
+    session.own_key_id = Some("old".into());
+    let (mut app, _) = loaded_as(session, vec![own("old", "ci")]);
+    let proof = rotate_to_new(&mut app);
+    let _ = app.update(done(Outcome::Proved {
+        req: proof,
+        result: Ok(7),
+    }));
+    let _ = act(&mut app, Action::Copy);
+    let _ = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: true,
+    });
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    let effects = act(&mut app, Action::Confirm);
+    let [Effect::AdoptKey(adopted), Effect::Revoke { req, id, .. }] = effects.as_slice() else {
+        panic!("adopt the new key, then revoke the old one")
+    };
+    assert_eq!(adopted.expose(), secret().expose(), "the new key's secret");
+    assert_eq!(id, "old");
+    let req = *req;
+    let _ = app.update(done(Outcome::Revoked {
+        req,
+        id: "old".into(),
+        result: Ok(Revocation::Revoked),
+    }));
+    assert_eq!(app.session.own_key_id.as_deref(), Some("new"));
+    let words = status(&app);
+    assert!(words.contains("now signs in with the new key"), "{words}");
+    assert!(words.contains("profile"), "{words}");
+}
+
+#[test]
+fn rotating_another_key_never_changes_the_consoles_key() {
+    let mut session = session();
+    session.own_key_id = Some("mine".into());
+    let (mut app, _) = loaded_as(session, vec![own("old", "ci")]);
+    let proof = rotate_to_new(&mut app);
+    let _ = app.update(done(Outcome::Proved {
+        req: proof,
+        result: Ok(7),
+    }));
+    let _ = act(&mut app, Action::Copy);
+    let _ = app.update(Msg::Copied {
+        result: Ok("OSC 52".into()),
+        secret: true,
+    });
+    assert!(act(&mut app, Action::Confirm).is_empty());
+    let effects = act(&mut app, Action::Confirm);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Revoke { .. }]),
+        "only the revoke"
+    );
+}

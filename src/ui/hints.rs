@@ -24,9 +24,10 @@ pub struct Hint {
 
 /// The browse hints worth the footer, most useful first (at 80 columns the
 /// first ones fit); help and quit are always kept, at the end.
-const BROWSE: [Action; 13] = [
+const BROWSE: [Action; 14] = [
     Action::Generate,
     Action::Revoke,
+    Action::Rotate,
     Action::TestCredentials,
     Action::CycleFlag,
     Action::Export,
@@ -60,7 +61,9 @@ pub fn words(app: &App, layer: Layer, action: Action) -> &'static str {
     match (layer, action) {
         (Layer::Filter, Action::Confirm) => "keep filter",
         (Layer::Filter, Action::Cancel) => "clear filter",
-        (Layer::Generate, Action::Confirm) => "generate",
+        (Layer::Generate | Layer::RotateName, Action::Confirm) => "generate",
+        (Layer::RotateName | Layer::Rotate, Action::Cancel) => "leave",
+        (Layer::Rotate, Action::Confirm) => "next step",
         (Layer::Reveal, Action::Confirm | Action::Cancel) => "done",
         (Layer::Confirm, Action::Confirm) if leaving => "leave, lose the key",
         (Layer::Confirm, Action::Cancel) if leaving => "stay",
@@ -102,9 +105,12 @@ fn hidden(app: &App, layer: Layer, action: Action) -> bool {
     }
     let on_tc = app.tab == Tab::ThreatCommand;
     match action {
-        Action::Details | Action::Filter | Action::NextSort | Action::Mark | Action::CopyId => {
-            on_tc
-        }
+        Action::Details
+        | Action::Filter
+        | Action::NextSort
+        | Action::Mark
+        | Action::CopyId
+        | Action::Rotate => on_tc,
         Action::TestCredentials => !on_tc,
         Action::TenantsUp | Action::TenantsDown => app.tab != Tab::MultiTenant,
         Action::CycleFlag | Action::Export => app.tab != Tab::Inventory,

@@ -115,6 +115,7 @@ impl App {
                 Some(Modal::Reveal(reveal)) => reveal.act(action, &cx),
                 Some(Modal::Revoke(confirm)) => confirm.act(action, &mut cx),
                 Some(Modal::BulkRevoke(bulk)) => bulk.act(action, &mut cx),
+                Some(Modal::Rotate(rotation)) => rotation.act(action, &mut cx),
                 Some(Modal::Tenants(_)) => return self.tenant_action(action),
                 Some(Modal::Export { .. }) => return self.export_action(action),
             }
@@ -186,6 +187,17 @@ impl App {
                 path.handle(request);
                 *error = None;
             }
+            Some(Modal::Rotate(rotation)) => match &mut rotation.stage {
+                crate::app::rotate::Stage::Plan => {
+                    rotation.name.handle(request);
+                    rotation.error = None;
+                }
+                crate::app::rotate::Stage::Retire { typed, .. } => {
+                    typed.handle(request);
+                    rotation.error = None;
+                }
+                _ => {}
+            },
             Some(Modal::BulkRevoke(bulk)) if !bulk.started() => {
                 bulk.typed.handle(request);
                 bulk.error = None;

@@ -10,6 +10,7 @@ mod help;
 mod message;
 mod reveal;
 mod revoke;
+mod rotate;
 mod tenants;
 
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         Some(Modal::Reveal(reveal)) => reveal::draw(frame, body, app, reveal, theme),
         Some(Modal::Revoke(confirm)) => revoke::draw(frame, body, app, confirm, theme),
         Some(Modal::BulkRevoke(bulk)) => bulk::draw(frame, body, bulk, theme),
+        Some(Modal::Rotate(rotation)) => rotate::draw(frame, body, app, rotation, theme),
         Some(Modal::Export { path, error }) => {
             export::draw(frame, body, app, path, error.as_deref(), theme);
         }
