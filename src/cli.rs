@@ -408,6 +408,8 @@ pub enum TcCommand {
 
 /// Flags of `r7keys simulate`.
 #[derive(Debug, Args)]
+// Independent switches of the simulator, each a flag of `r7keys simulate`.
+#[allow(clippy::struct_excessive_bools)]
 pub struct SimulateArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -462,6 +464,10 @@ pub struct SimulateArgs {
     /// Platform Administrators only).
     #[arg(long)]
     pub legacy_roles: bool,
+    /// Start with an audit trail: a generate event for every seeded key
+    /// generated in the last 30 days (the demo does this).
+    #[arg(long)]
+    pub audit_history: bool,
     /// Seed names full of escape sequences, control and bidi characters,
     /// huge and empty strings, emoji.
     #[arg(long)]

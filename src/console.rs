@@ -158,9 +158,12 @@ pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
             .map_err(|e| e.0)?
             .map(|(_, p)| p)
             .unwrap_or_default();
-        let simulator = Simulator::start(SimConfig::default())
-            .await
-            .map_err(|e| format!("cannot start the embedded simulator: {e}"))?;
+        let simulator = Simulator::start(SimConfig {
+            audit_history: true,
+            ..SimConfig::default()
+        })
+        .await
+        .map_err(|e| format!("cannot start the embedded simulator: {e}"))?;
         let credentials = simulator.credentials().clone();
         let who = credentials
             .principal(principal)

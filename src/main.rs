@@ -87,6 +87,7 @@ fn config_from(args: &SimulateArgs) -> SimConfig {
         now: None,
         log_search_pending: args.log_search_pending,
         legacy_roles: args.legacy_roles,
+        audit_history: args.audit_history,
     }
 }
 

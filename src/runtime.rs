@@ -36,7 +36,7 @@ type Clears = Vec<(Instant, [u8; 32])>;
 fn execute(app: &mut App, services: &mut Services, clears: &mut Clears, effects: Vec<Effect>) {
     let mut pending = effects;
     while let Some(effect) = pending.pop() {
-        match services.worker.start(effect) {
+        match services.worker.start(effect).map_err(|effect| *effect) {
             Err(Effect::Copy(secret)) => {
                 let result = services.clipboard.copy(&secret);
                 pending.extend(app.update(Msg::Copied {

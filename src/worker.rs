@@ -118,8 +118,9 @@ impl Worker {
         }
     }
 
-    /// Starts an API effect; hands back effects that are not the worker's.
-    pub fn start(&self, effect: Effect) -> Result<(), Effect> {
+    /// Starts an API effect; hands back effects that are not the worker's
+    /// (boxed: a returned effect is rare, and some are large).
+    pub fn start(&self, effect: Effect) -> Result<(), Box<Effect>> {
         let worker = self.clone();
         match effect {
             Effect::LoadKeys {
@@ -128,25 +129,7 @@ impl Worker {
                 filter,
             } => {
                 self.spawn_cancellable(req, async move {
-                    let tx = worker.tx.clone();
-                    let result = worker
-                        .client()
-                        .list_keys_paged(&target, &filter, |page| {
-                            send(
-                                &tx,
-                                Outcome::KeysPage {
-                                    req,
-                                    keys: page.items,
-                                    page: page.index,
-                                    total_pages: page.total_pages,
-                                    total_keys: page.total_items,
-                                },
-                            );
-                            std::ops::ControlFlow::Continue(())
-                        })
-                        .await;
-                    worker.report_budget(&target);
-                    send(&tx, Outcome::KeysDone { req, result });
+                    worker.list_keys(req, target, filter).await;
                 });
             }
             Effect::LoadOrgs { req, target } => {
@@ -162,20 +145,30 @@ impl Worker {
                     send(&worker.tx, Outcome::Managed { req, result });
                 });
             }
-            Effect::Generate { req, target, spec } => {
+            Effect::Generate {
+                req,
+                target,
+                spec,
+                note,
+            } => {
                 tokio::spawn(async move {
                     let result = worker
                         .client()
-                        .generate_key(&target, &spec)
+                        .generate_key_noted(&target, &spec, &note)
                         .await
                         .map(|g| (g.info, g.secret));
                     worker.report_budget(&target);
                     send(&worker.tx, Outcome::Generated { req, result });
                 });
             }
-            Effect::Revoke { req, target, id } => {
+            Effect::Revoke {
+                req,
+                target,
+                id,
+                note,
+            } => {
                 tokio::spawn(async move {
-                    let result = worker.client().revoke_key(&target, &id).await;
+                    let result = worker.client().revoke_key_noted(&target, &id, &note).await;
                     worker.report_budget(&target);
                     send(&worker.tx, Outcome::Revoked { req, id, result });
                 });
@@ -200,6 +193,11 @@ impl Worker {
                     worker.inventory(req, places).await;
                 });
             }
+            Effect::LoadAudit { req, target, from } => {
+                self.spawn_cancellable(req, async move {
+                    worker.audit(req, target, from).await;
+                });
+            }
             Effect::LoadTc { req } => {
                 self.spawn_cancellable(req, async move {
                     let result = match &worker.tc {
@@ -209,7 +207,7 @@ impl Worker {
                     send(&worker.tx, Outcome::Tc { req, result });
                 });
             }
-            other => return Err(other),
+            other => return Err(Box::new(other)),
         }
         Ok(())
     }
@@ -307,6 +305,87 @@ impl Worker {
         futures_util::future::join(home, tenants).await;
         self.progress(req);
         send(&self.tx, Outcome::InventoryDone { req });
+    }
+}
+
+impl Worker {
+    /// A paged listing, each page sent on as it arrives.
+    async fn list_keys(&self, req: ReqId, target: Target, filter: crate::api::keys::KeyFilter) {
+        let tx = self.tx.clone();
+        let result = self
+            .client()
+            .list_keys_paged(&target, &filter, |page| {
+                send(
+                    &tx,
+                    Outcome::KeysPage {
+                        req,
+                        keys: page.items,
+                        page: page.index,
+                        total_pages: page.total_pages,
+                        total_keys: page.total_items,
+                    },
+                );
+                std::ops::ControlFlow::Continue(())
+            })
+            .await;
+        self.report_budget(&target);
+        send(&tx, Outcome::KeysDone { req, result });
+    }
+
+    /// The Audit tab's sources: the journal first (local, at once), then
+    /// the platform trail, page by page as Log Search answers.
+    async fn audit(&self, req: ReqId, target: Target, from: time::OffsetDateTime) {
+        let client = self.client();
+        let path = client
+            .settings()
+            .journal
+            .as_ref()
+            .map(|j| j.path().to_path_buf());
+        let (ops, note) = match path {
+            None => (
+                Vec::new(),
+                Some("the journal is off (--no-journal, journal = false, or the demo)".to_string()),
+            ),
+            Some(path) => {
+                let read = tokio::task::spawn_blocking(move || crate::api::journal::read(&path))
+                    .await
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+                    .and_then(|r| r);
+                match read {
+                    Ok(contents) => {
+                        let note = (!contents.skipped.is_empty()).then(|| {
+                            format!(
+                                "{} unreadable journal lines skipped (a torn write?):                                  r7keys journal shows them",
+                                contents.skipped.len()
+                            )
+                        });
+                        (crate::app::audit::journal_ops(&contents.entries), note)
+                    }
+                    Err(error) => (
+                        Vec::new(),
+                        Some(format!("the journal could not be read: {error}")),
+                    ),
+                }
+            }
+        };
+        send(&self.tx, Outcome::AuditJournal { req, ops, note });
+        let query = crate::api::AuditQuery::between(from, time::OffsetDateTime::now_utc());
+        let tx = self.tx.clone();
+        let on_events = move |events: &[crate::api::AuditEvent]| {
+            send(
+                &tx,
+                Outcome::AuditEvents {
+                    req,
+                    events: events.to_vec(),
+                },
+            );
+        };
+        let result = client
+            .audit_trail_streaming(&target, &query, Some(&on_events))
+            .await
+            .map(|trail| (trail.incomplete, trail.requests));
+        self.report_budget(&target);
+        send(&self.tx, Outcome::AuditDone { req, result });
     }
 }
 

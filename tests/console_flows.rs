@@ -148,7 +148,12 @@ impl Console {
             concurrency,
             ..Settings::default()
         };
-        let key = ApiKey::new(&sim.principal("platform-admin").api_key).unwrap();
+        Console::start_with(sim, settings, session, "platform-admin")
+    }
+
+    /// Starts the console with these settings, signed with `principal`'s key.
+    fn start_with(sim: &Sim, settings: Settings, session: Session, principal: &str) -> Console {
+        let key = ApiKey::new(&sim.principal(principal).api_key).unwrap();
         let client = Client::new(settings, key).unwrap();
         let (answers_tx, answers_rx) = unbounded_channel();
         let worker = Worker::new(client, None, answers_tx);
@@ -681,4 +686,102 @@ async fn rotating_the_consoles_own_key_keeps_the_console_working() {
         app.session.own_key_id.is_some(),
         "the new key is the console's own"
     );
+}
+
+// ----------------------------------------------------------------- audit
+
+#[tokio::test]
+async fn the_audit_tab_shows_a_generate_from_the_platform_and_the_journal() {
+    let sim = Sim::small().await;
+    let dir = std::env::temp_dir().join(format!("r7keys-flows-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join("journal.jsonl");
+    let _ = std::fs::remove_file(&journal);
+    let settings = Settings {
+        endpoint: sim.creds().endpoint.clone(),
+        concurrency: 4,
+        journal: Some(r7keys::api::journal::Journal::new(
+            journal.clone(),
+            Some("flows".into()),
+        )),
+        ..Settings::default()
+    };
+    let mut console = Console::start_with(&sim, settings, session(&sim), "platform-admin");
+    console.loaded().await;
+    console.key('n');
+    console.shows("Generate a user key").await;
+    console.type_text("audit-flow");
+    console.press(KeyCode::Enter);
+    console.shows("New key: audit-flow").await;
+    console.key('c');
+    console.shows("copied via the test clipboard").await;
+    console.press(KeyCode::Enter);
+    console.shows("generated audit-flow").await;
+    let secret = console.clipboard.lock().unwrap().copies[0].clone();
+
+    let since = last_seq(&sim).await;
+    console.key('6');
+    console.shows("platform audit log read").await;
+    let rows: Vec<String> = console
+        .rows()
+        .into_iter()
+        .filter(|r| r.starts_with('│') && r.contains("audit-flow"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", console.screen());
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("platform") && r.contains("generate"))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("journal") && r.contains("ok"))
+    );
+    assert!(
+        !console.screen().contains('⚠'),
+        "the journal's generate has its platform event: {}",
+        console.screen()
+    );
+    let log = log_since(&sim, since).await;
+    assert!(
+        log.iter().all(|e| e["path"]
+            .as_str()
+            .is_some_and(|p| p.contains("/log_search/"))),
+        "the tab reads Log Search only: {log:?}"
+    );
+    // Enter on the event opens the key on the User tab.
+    console.press(KeyCode::Enter);
+    console.shows("Key details").await;
+    assert!(console.screen().contains("audit-flow"));
+    console.press(KeyCode::Esc);
+    console
+        .until("the details closed", |c| {
+            !c.screen().contains("Key details")
+        })
+        .await;
+    let app = console.quit().await;
+    assert_eq!(app.tab, r7keys::app::Tab::User);
+    // The secret reached the clipboard, never the journal.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.contains("audit-flow"));
+    assert!(!text.contains(&secret), "no secret in the journal");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_user_without_audit_rights_is_told_which_keys_may_read() {
+    let sim = Sim::small().await;
+    let user = sim.principal("user").clone();
+    let mut session = session(&sim);
+    session.platform_admin = Some(false);
+    session.owner.clone_from(&user.email);
+    let settings = Settings {
+        endpoint: sim.creds().endpoint.clone(),
+        concurrency: 4,
+        ..Settings::default()
+    };
+    let mut console = Console::start_with(&sim, settings, session, "user");
+    console.key('6');
+    console.shows("refused (403)").await;
+    console.shows("Platform Administrator's user key").await;
+    let _ = console.quit().await;
 }

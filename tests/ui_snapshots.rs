@@ -908,3 +908,138 @@ fn inventory_filtered_by_orphans() {
     );
     assert_snapshot!("inventory_orphans_120x40", text);
 }
+
+// ------------------------------------------------------------ audit
+
+fn audit_event(
+    action: r7keys::api::AuditAction,
+    key: &KeyInfo,
+    by: &str,
+    at: OffsetDateTime,
+) -> r7keys::api::AuditEvent {
+    r7keys::api::AuditEvent {
+        at: Some(at),
+        action,
+        wire_action: "API_KEY_CREATED".into(),
+        actor_id: None,
+        actor_email: Some(by.into()),
+        actor_name: None,
+        organization_id: key.organization_id.clone(),
+        key_id: key.id.clone(),
+        key_name: key.name.clone(),
+        key_kind: Some(key.kind.clone()),
+        product: Some("Platform".into()),
+        log_id: None,
+        sequence: None,
+        tenant: None,
+    }
+}
+
+/// A journal generate by this profile that the platform has no event for.
+fn unmatched_journal() -> Vec<r7keys::app::audit::JournalOp> {
+    use r7keys::api::journal::{Action as Act, Entry, Phase, outcome};
+    let at = (NOW - time::Duration::hours(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a time");
+    let line = |phase| {
+        let mut entry = Entry::new("op-1", phase, Act::Generate);
+        entry.time.clone_from(&at);
+        entry.profile = Some("demo".into());
+        entry.region = Some("us".into());
+        entry.name = Some("ci-deploy-2".into());
+        entry.kind = Some("user".into());
+        entry
+    };
+    let mut done = line(Phase::Outcome);
+    done.key_id = Some("0000aaaa-0000-4000-8000-00000000ffff".into());
+    done.outcome = Some(outcome::OK.into());
+    r7keys::app::audit::journal_ops(&[line(Phase::Intent), done])
+}
+
+/// The Audit tab with the platform's events (one with a hostile name) and
+/// the journal, read to the end.
+fn audit(width: u16, height: u16) -> App {
+    use r7keys::api::AuditAction::{Generate, Revoke};
+    let mut app = loaded(width, height);
+    let effects = app.update(Msg::Action(Action::TabAudit));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadAudit { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("the trail is read");
+    done(
+        &mut app,
+        Outcome::AuditJournal {
+            req,
+            ops: unmatched_journal(),
+            note: None,
+        },
+    );
+    let keys = keys();
+    let mut hostile = keys[1].clone();
+    hostile.name = Some("evil\u{1b}]52;c;AAAA\u{7}\u{202e}name".into());
+    let hour = |h: i64| NOW - time::Duration::hours(h);
+    let events = vec![
+        audit_event(
+            Generate,
+            &keys[0],
+            "dana.admin@acme-partners.example",
+            hour(1),
+        ),
+        audit_event(Revoke, &hostile, "sam.ops@acme-partners.example", hour(30)),
+        audit_event(
+            Generate,
+            &keys[2],
+            "sam.ops@acme-partners.example",
+            hour(200),
+        ),
+    ];
+    done(&mut app, Outcome::AuditEvents { req, events });
+    done(
+        &mut app,
+        Outcome::AuditDone {
+            req,
+            result: Ok((None, 3)),
+        },
+    );
+    app
+}
+
+#[test]
+fn audit_tab_with_the_journal_beside_the_platform() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let app = audit(w, h);
+        let text = screen(&render(&app));
+        assert!(
+            text.contains("⚠"),
+            "the unmatched journal row is marked: {text}"
+        );
+        assert!(text.contains("3 requests"), "{text}");
+        assert!(text.contains("journal"), "{text}");
+        assert_snapshot!(format!("audit_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn audit_tab_refused_says_who_may_read() {
+    let mut app = loaded(80, 24);
+    let effects = app.update(Msg::Action(Action::TabAudit));
+    let Some(Effect::LoadAudit { req, .. }) = effects.first() else {
+        panic!("the trail is read");
+    };
+    let req = *req;
+    done(
+        &mut app,
+        Outcome::AuditDone {
+            req,
+            result: Err(ApiError::Forbidden {
+                message: "Insufficient permissions".into(),
+            }),
+        },
+    );
+    let text = screen(&render(&app));
+    assert!(text.contains("refused (403)"), "{text}");
+    assert_snapshot!("audit_refused_80x24", text);
+}

@@ -33,6 +33,9 @@ use super::model::{KeyKind, Organization, TenantRef};
 use crate::sanitize::sanitize;
 
 const LOGS: &str = "/log_search/management/logs";
+
+/// Who may read the platform audit logs (seed 002), for a 403's explanation.
+pub const WHO_MAY_READ: &str = "Platform audit logs can be read with an organization key or a Platform Administrator's user key.";
 const QUERY: &str = "/log_search/query/logs";
 
 /// The bounds of one Log Search query.
@@ -368,9 +371,13 @@ fn sort_newest_first(events: &mut [AuditEvent]) {
     events.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| sequence(b).cmp(&sequence(a))));
 }
 
+/// Called with the events of each page as it is read (the console streams them).
+pub type OnEvents<'a> = &'a (dyn Fn(&[AuditEvent]) + Send + Sync);
+
 /// The search loop's state: what was read, and what it cost.
 struct Search<'a> {
     client: &'a Client,
+    on_events: Option<OnEvents<'a>>,
     target: &'a Target,
     query: &'a AuditQuery,
     limits: SearchLimits,
@@ -464,6 +471,7 @@ impl Search<'_> {
     }
 
     fn keep(&mut self, page: &SearchPage) {
+        let before = self.events.len();
         for raw in &page.events {
             let Some(event) = decode_event(raw, self.tenant.as_ref()) else {
                 continue;
@@ -476,6 +484,11 @@ impl Search<'_> {
             }
             if self.query.matches(&event) {
                 self.events.push(event);
+            }
+        }
+        if let Some(on_events) = self.on_events {
+            if self.events.len() > before {
+                on_events(&self.events[before..]);
             }
         }
     }
@@ -556,6 +569,17 @@ impl Client {
         target: &Target,
         query: &AuditQuery,
     ) -> Result<AuditTrail, ApiError> {
+        self.audit_trail_streaming(target, query, None).await
+    }
+
+    /// [`Client::audit_trail`], handing each page's events to `on_events`
+    /// as they are read.
+    pub async fn audit_trail_streaming(
+        &self,
+        target: &Target,
+        query: &AuditQuery,
+        on_events: Option<OnEvents<'_>>,
+    ) -> Result<AuditTrail, ApiError> {
         let logs = self.audit_logs(target).await?;
         if logs.is_empty() {
             return Err(ApiError::Config(
@@ -564,7 +588,7 @@ impl Client {
                     .into(),
             ));
         }
-        let mut trail = self.search_audit_logs(target, &logs, query).await?;
+        let mut trail = self.search(target, &logs, query, on_events).await?;
         trail.requests += 1;
         Ok(trail)
     }
@@ -575,6 +599,16 @@ impl Client {
         target: &Target,
         logs: &[AuditLog],
         query: &AuditQuery,
+    ) -> Result<AuditTrail, ApiError> {
+        self.search(target, logs, query, None).await
+    }
+
+    async fn search(
+        &self,
+        target: &Target,
+        logs: &[AuditLog],
+        query: &AuditQuery,
+        on_events: Option<OnEvents<'_>>,
     ) -> Result<AuditTrail, ApiError> {
         let limits = self.settings().log_search;
         // The client's page size bounds Log Search pages too (`--page-size`).
@@ -598,6 +632,7 @@ impl Client {
         }
         let mut search = Search {
             client: self,
+            on_events,
             target,
             query,
             limits,

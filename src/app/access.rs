@@ -90,6 +90,13 @@ pub fn kinds_of(tab: Tab) -> Vec<KeyKind> {
 impl App {
     /// Whether `action` is open on the current tab now, and why not.
     pub fn access(&self, action: Action) -> Access {
+        if self.tab == Tab::Audit && action == Action::Details {
+            return match self.audit.selected_row() {
+                Some(row) if row.key_id.is_some() => Access::Open,
+                Some(_) => Access::Refused("this event names no key id".into()),
+                None => Access::Refused("no event selected".into()),
+            };
+        }
         match action {
             Action::Generate => self.generate_access(),
             Action::Revoke => self.revoke_access(),
@@ -115,6 +122,11 @@ impl App {
         if self.session.read_only {
             return Some(Access::Refused(
                 "read-only mode: generating and revoking are off".into(),
+            ));
+        }
+        if self.tab == Tab::Audit {
+            return Some(Access::Refused(
+                "the audit trail is read-only: act on the key from its tab (enter opens it)".into(),
             ));
         }
         if self.tab == Tab::ThreatCommand {

@@ -42,6 +42,11 @@ impl App {
 
     #[must_use]
     pub(super) fn browse(&mut self, action: Action) -> Vec<Effect> {
+        if self.tab == Tab::Audit {
+            if let Some(effects) = self.audit_action(action) {
+                return effects;
+            }
+        }
         let guarded = matches!(
             action,
             Action::Generate
@@ -71,6 +76,7 @@ impl App {
             Action::TabMultiTenant => return self.select_tab(Tab::MultiTenant),
             Action::TabThreatCommand => return self.select_tab(Tab::ThreatCommand),
             Action::TabInventory => return self.select_tab(Tab::Inventory),
+            Action::TabAudit => return self.select_tab(Tab::Audit),
             Action::CycleFlag => self.cycle_flag(),
             Action::Export if self.tab == Tab::Inventory => {
                 self.modal = Some(Modal::Export {
@@ -86,11 +92,11 @@ impl App {
             Action::Bottom => self.move_by(isize::MAX / 2),
             Action::TenantsUp => self.managed_offset = self.managed_offset.saturating_sub(1),
             Action::TenantsDown => self.scroll_managed(),
-            Action::Filter if self.table().is_some() => {
-                let current = self
-                    .table()
-                    .map(|t| t.filter().to_string())
-                    .unwrap_or_default();
+            Action::Filter if self.table().is_some() || self.tab == Tab::Audit => {
+                let current = match self.table() {
+                    Some(table) => table.filter().to_string(),
+                    None => self.audit.filter_text().to_string(),
+                };
                 self.filter_input = Some(Input::new(current));
             }
             Action::ClearFilter => self.clear_filter_or_marks(),
@@ -110,17 +116,7 @@ impl App {
                     self.modal = Some(Modal::Details(Box::new(key.clone())));
                 }
             }
-            Action::Refresh => {
-                return match self.tab {
-                    Tab::ThreatCommand => self.load_tc(),
-                    Tab::MultiTenant => self.load_multi_tenant(),
-                    Tab::Inventory => match self.selected_unreachable() {
-                        Some(failure) => self.retry_place(&failure),
-                        None => self.load_inventory(),
-                    },
-                    Tab::User | Tab::Organization => self.load_context(),
-                };
-            }
+            Action::Refresh => return self.refresh(),
             Action::TestCredentials if self.tab == Tab::ThreatCommand => return self.load_tc(),
             Action::Generate => self.open_generate(),
             Action::Revoke => self.open_revoke(),
@@ -153,6 +149,22 @@ impl App {
     }
 
     /// Esc: the filter goes first, then the marks.
+    /// Reads the tab's content again (on the inventory, a failed tenant's row
+    /// reads only that tenant).
+    #[must_use]
+    fn refresh(&mut self) -> Vec<Effect> {
+        match self.tab {
+            Tab::ThreatCommand => self.load_tc(),
+            Tab::MultiTenant => self.load_multi_tenant(),
+            Tab::Inventory => match self.selected_unreachable() {
+                Some(failure) => self.retry_place(&failure),
+                None => self.load_inventory(),
+            },
+            Tab::User | Tab::Organization => self.load_context(),
+            Tab::Audit => self.load_audit(),
+        }
+    }
+
     fn clear_filter_or_marks(&mut self) {
         let now = self.now;
         let Some(pane) = self.pane_mut() else {

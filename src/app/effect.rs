@@ -5,7 +5,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::api::keys::KeyFilter;
-use crate::api::{KeyInfo, NewKey, Organization, Target};
+use crate::api::{KeyInfo, KeyNote, NewKey, Organization, Target};
 use crate::inventory::Flags;
 
 use super::msg::ReqId;
@@ -40,11 +40,15 @@ pub enum Effect {
         req: ReqId,
         target: Target,
         spec: NewKey,
+        /// For the journal: set on a rotation's step.
+        note: KeyNote,
     },
     Revoke {
         req: ReqId,
         target: Target,
         id: String,
+        /// What the journal writes beside the id: name, kind, rotation.
+        note: KeyNote,
     },
     LoadTc {
         req: ReqId,
@@ -54,6 +58,14 @@ pub enum Effect {
     LoadInventory {
         req: ReqId,
         places: Vec<PlaceRequest>,
+    },
+    /// Read the Audit tab's sources for `target` from `from`: the local
+    /// journal (`AuditJournal`), then the platform trail page by page
+    /// (`AuditEvents`), then `AuditDone`.
+    LoadAudit {
+        req: ReqId,
+        target: Target,
+        from: time::OffsetDateTime,
     },
     /// Prove a new key works: `/validate` with it at `target`.
     Prove {

@@ -12,6 +12,7 @@
 //! wants, and every such function is `#[must_use]`, so none can be dropped.
 
 pub mod access;
+pub mod audit;
 mod browse;
 pub mod dialogs;
 pub mod effect;
@@ -24,6 +25,7 @@ mod outcome;
 pub mod pane;
 pub mod rotate;
 pub mod table;
+mod trail;
 
 use std::time::Duration;
 
@@ -49,6 +51,7 @@ pub enum Tab {
     MultiTenant,
     ThreatCommand,
     Inventory,
+    Audit,
 }
 
 impl Tab {
@@ -59,6 +62,7 @@ impl Tab {
             Tab::MultiTenant => "Multi-Tenant keys",
             Tab::ThreatCommand => "Threat Command",
             Tab::Inventory => "Inventory",
+            Tab::Audit => "Audit",
         }
     }
 
@@ -70,6 +74,7 @@ impl Tab {
             Tab::MultiTenant => "Multi-tenant",
             Tab::ThreatCommand => "Threat Cmd",
             Tab::Inventory => "Inventory",
+            Tab::Audit => "Audit",
         }
     }
 
@@ -205,6 +210,8 @@ pub struct App {
     pub inventory: Pane,
     /// How the inventory's fan-out is going.
     pub fleet: inventory::Fleet,
+    /// The Audit tab: the platform trail and the journal.
+    pub audit: audit::AuditView,
     /// The filter being typed, when the filter bar is open.
     pub filter_input: Option<Input>,
     pub tenant: Option<TenantFocus>,
@@ -254,6 +261,7 @@ impl App {
             multi_tenant: Pane::new(Holds::MultiTenantKeys),
             inventory: Pane::new(Holds::Everything),
             fleet: inventory::Fleet::default(),
+            audit: audit::AuditView::default(),
             filter_input: None,
             tenant: None,
             orgs: Loadable::Failed("not loaded".into()),
@@ -298,7 +306,7 @@ impl App {
     pub fn tab_target(&self) -> Target {
         match self.tab {
             Tab::MultiTenant | Tab::ThreatCommand | Tab::Inventory => self.home_target(),
-            Tab::User | Tab::Organization => self.context_target(),
+            Tab::User | Tab::Organization | Tab::Audit => self.context_target(),
         }
     }
 
@@ -401,7 +409,7 @@ impl App {
             Tab::Organization => Some(&self.organization),
             Tab::MultiTenant => Some(&self.multi_tenant),
             Tab::Inventory => Some(&self.inventory),
-            Tab::ThreatCommand => None,
+            Tab::ThreatCommand | Tab::Audit => None,
         }
     }
 
@@ -411,7 +419,7 @@ impl App {
             Tab::Organization => Some(&mut self.organization),
             Tab::MultiTenant => Some(&mut self.multi_tenant),
             Tab::Inventory => Some(&mut self.inventory),
-            Tab::ThreatCommand => None,
+            Tab::ThreatCommand | Tab::Audit => None,
         }
     }
 
@@ -483,14 +491,27 @@ impl App {
         match self.tab {
             Tab::MultiTenant => (rows / 2).max(1),
             // Two lines below the table say how the fan-out is going.
-            Tab::Inventory => rows.saturating_sub(INVENTORY_PROGRESS).max(1),
+            Tab::Inventory | Tab::Audit => rows.saturating_sub(INVENTORY_PROGRESS).max(1),
             _ => rows.max(1),
         }
     }
 
     /// The scroll offset of the current table.
     pub fn offset(&self) -> usize {
+        if self.tab == Tab::Audit {
+            return self.audit.offset;
+        }
         self.pane().map_or(0, |p| p.offset)
+    }
+
+    /// Applies the filter text to the current tab's rows.
+    fn set_filter(&mut self, text: &str) {
+        let now = self.now;
+        if self.tab == Tab::Audit {
+            self.audit.set_filter(text);
+        } else if let Some(pane) = self.pane_mut() {
+            pane.table.set_filter(text, now);
+        }
     }
 
     fn keep_selection_visible(&mut self) {
@@ -560,10 +581,7 @@ impl App {
                     Action::Confirm => self.filter_input = None,
                     Action::Cancel => {
                         self.filter_input = None;
-                        let now = self.now;
-                        if let Some(pane) = self.pane_mut() {
-                            pane.table.set_filter("", now);
-                        }
+                        self.set_filter("");
                     }
                     _ => {}
                 }
@@ -582,6 +600,9 @@ impl App {
         }
         if tab == Tab::Inventory && self.fleet.req.is_none() && !self.fleet.waiting_for_tenants {
             return self.load_inventory();
+        }
+        if tab == Tab::Audit && !self.audit.is_of(&self.context_target()) {
+            return self.load_audit();
         }
         Vec::new()
     }
@@ -638,7 +659,9 @@ impl App {
         }
         if row >= TABLE_TOP && row < TABLE_TOP + u16::try_from(self.viewport()).unwrap_or(0) {
             let index = self.offset() + usize::from(row - TABLE_TOP);
-            if let Some(pane) = self.pane_mut() {
+            if self.tab == Tab::Audit {
+                self.audit.select(index);
+            } else if let Some(pane) = self.pane_mut() {
                 pane.table.select(index);
             }
         }
@@ -646,5 +669,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod audit_tests;
 #[cfg(test)]
 mod tests;

@@ -129,6 +129,24 @@ pub enum Outcome {
         path: String,
         result: Result<usize, String>,
     },
+    /// The journal's operations for the Audit tab, and what to say about it
+    /// (off, or lines skipped).
+    AuditJournal {
+        req: ReqId,
+        ops: Vec<super::audit::JournalOp>,
+        note: Option<String>,
+    },
+    /// One page of the platform audit trail.
+    AuditEvents {
+        req: ReqId,
+        events: Vec<crate::api::AuditEvent>,
+    },
+    /// The platform trail ended: why it stops short (if it does) and the
+    /// requests it took, or why it could not be read.
+    AuditDone {
+        req: ReqId,
+        result: Result<(Option<String>, u32), ApiError>,
+    },
     /// Whether the profile's user is a platform administrator.
     Identity {
         email: String,

@@ -101,6 +101,9 @@ impl App {
             Outcome::BudgetWait { region, left } => {
                 self.budget_wait = (left > 0).then_some((region, left));
             }
+            Outcome::AuditJournal { req, ops, note } => self.on_audit_journal(req, ops, note),
+            Outcome::AuditEvents { req, events } => self.on_audit_events(req, events),
+            Outcome::AuditDone { req, result } => self.on_audit_done(req, &result),
             Outcome::Identity {
                 email,
                 platform_admin,

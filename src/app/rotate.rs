@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use tui_input::Input;
 
-use crate::api::{ApiError, ApiKey, KeyInfo, KeyKind, NewKey, NewSecret, Target};
+use crate::api::{ApiError, ApiKey, KeyInfo, KeyKind, KeyNote, NewKey, NewSecret, Target};
 use crate::keymap::{Action, Layer};
 use crate::sanitize::display;
 
@@ -84,6 +84,14 @@ pub struct Rotation {
 }
 
 impl Rotation {
+    /// Marks a mutation of this rotation for the journal.
+    fn rotation_note(&self, note: KeyNote) -> KeyNote {
+        match &self.old.id {
+            Some(id) => note.rotating(id),
+            None => note,
+        }
+    }
+
     /// Which layer owns the keys at this stage.
     pub fn layer(&self) -> Layer {
         match &self.stage {
@@ -177,6 +185,7 @@ impl Rotation {
                 kind: self.old.kind.clone(),
                 organization_id: self.old.organization_id.clone(),
             },
+            note: self.rotation_note(KeyNote::default()),
         }])
     }
 
@@ -314,6 +323,7 @@ impl Rotation {
                     req,
                     target: self.target.clone(),
                     id,
+                    note: self.rotation_note(KeyNote::of(&self.old)),
                 });
                 self.stage = Stage::Revoking { info, req };
                 self.error = None;

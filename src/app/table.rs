@@ -279,6 +279,27 @@ impl KeyTable {
         self.select_id(id.as_deref());
     }
 
+    /// Selects the key with this id (ids compare without case), clearing
+    /// a filter that hides it; answers the key, or `None` if it is not listed.
+    pub fn reveal_id(&mut self, id: &str, now: OffsetDateTime) -> Option<KeyInfo> {
+        let same = |k: &KeyInfo| k.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id));
+        let key = self
+            .rows
+            .iter()
+            .filter_map(Row::key)
+            .find(|k| same(k))?
+            .clone();
+        let shown = self
+            .visible
+            .iter()
+            .any(|&i| self.rows[i as usize].key().is_some_and(same));
+        if !shown {
+            self.set_filter("", now);
+        }
+        self.select_id(key.id.as_deref());
+        Some(key)
+    }
+
     fn select_id(&mut self, id: Option<&str>) {
         if let Some(id) = id {
             if let Some(pos) = self.visible.iter().position(|&i| {

@@ -16,7 +16,7 @@ use crate::api::{ApiError, KeyInfo, KeyKind, NewSecret, Organization, Revocation
 use crate::keymap::{Action, Keymap, Layer};
 use crate::region::Region;
 
-fn session() -> Session {
+pub(super) fn session() -> Session {
     Session {
         profile: "test".into(),
         region: Region::Us,
@@ -33,7 +33,7 @@ fn session() -> Session {
     }
 }
 
-fn key(id: &str, name: &str, kind: KeyKind) -> KeyInfo {
+pub(super) fn key(id: &str, name: &str, kind: KeyKind) -> KeyInfo {
     KeyInfo {
         id: Some(id.into()),
         name: Some(name.into()),
@@ -48,7 +48,7 @@ fn key(id: &str, name: &str, kind: KeyKind) -> KeyInfo {
     }
 }
 
-fn done(outcome: Outcome) -> Msg {
+pub(super) fn done(outcome: Outcome) -> Msg {
     Msg::Done(Box::new(outcome))
 }
 
@@ -110,22 +110,22 @@ fn loaded_as(session: Session, keys: Vec<KeyInfo>) -> (App, ReqId) {
     (app, req)
 }
 
-fn loaded(keys: Vec<KeyInfo>) -> (App, ReqId) {
+pub(super) fn loaded(keys: Vec<KeyInfo>) -> (App, ReqId) {
     loaded_as(session(), keys)
 }
 
-fn act(app: &mut App, action: Action) -> Vec<Effect> {
+pub(super) fn act(app: &mut App, action: Action) -> Vec<Effect> {
     app.update(Msg::Action(action))
 }
 
-fn type_text(app: &mut App, text: &str) {
+pub(super) fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         let effects = app.update(Msg::Text(InputRequest::InsertChar(c)));
         assert!(effects.is_empty());
     }
 }
 
-fn status(app: &App) -> String {
+pub(super) fn status(app: &App) -> String {
     app.status
         .as_ref()
         .map(|s| s.text.clone())
@@ -248,7 +248,10 @@ fn tabs_switch_by_number_and_tab() {
     assert!(act(&mut app, Action::PrevTab).is_empty());
     assert_eq!(app.tab, Tab::User);
     let effects = act(&mut app, Action::PrevTab);
-    assert_eq!(app.tab, Tab::Inventory, "round the bar");
+    assert_eq!(app.tab, Tab::Audit, "round the bar");
+    assert!(matches!(effects.as_slice(), [Effect::LoadAudit { .. }]));
+    let effects = act(&mut app, Action::PrevTab);
+    assert_eq!(app.tab, Tab::Inventory);
     assert!(
         effects.is_empty(),
         "the inventory waits for the tenant list"
@@ -1249,7 +1252,13 @@ fn an_organization_keys_rotation_ends_with_its_name_typed() {
     assert!(act(&mut app, Action::Rotate).is_empty());
     let Some(Effect::Generate { req, spec, .. }) =
         act(&mut app, Action::Confirm).first().map(|e| match e {
-            Effect::Generate { req, spec, target } => Effect::Generate {
+            Effect::Generate {
+                req,
+                spec,
+                target,
+                note,
+            } => Effect::Generate {
+                note: note.clone(),
                 req: *req,
                 spec: spec.clone(),
                 target: target.clone(),

@@ -23,8 +23,8 @@ fn explain(error: ApiError) -> Failure {
         ApiError::Forbidden { message } if !message.contains("organization key") => Failure::new(
             exit::REFUSED,
             format!(
-                "forbidden (403): {message}. Platform audit logs can be read with an \
-                     organization key or a Platform Administrator's user key."
+                "forbidden (403): {message}. {}",
+                crate::api::audit::WHO_MAY_READ
             ),
         ),
         other => other.into(),

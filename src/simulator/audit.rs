@@ -58,7 +58,51 @@ pub fn event(
     actor: Option<&User>,
     sequence: u64,
 ) -> AuditEvent {
-    let now = OffsetDateTime::now_utc();
+    event_at(
+        world,
+        action,
+        key,
+        actor,
+        sequence,
+        OffsetDateTime::now_utc(),
+    )
+}
+
+/// A trail to start with: the generation of every key generated in the
+/// 30 days before `now`, by its owner, oldest first.
+pub fn history(world: &World, now: OffsetDateTime) -> Vec<AuditEvent> {
+    let from = now - time::Duration::days(30);
+    let mut recent: Vec<&KeyRecord> = world
+        .keys()
+        .map(|(_, key)| key)
+        .filter(|key| key.generated_on >= from && key.generated_on <= now)
+        .collect();
+    recent.sort_by_key(|key| key.generated_on);
+    recent
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let actor = key.owner.and_then(|owner| world.user(owner));
+            event_at(
+                world,
+                AuditAction::ApiKeyCreated,
+                key,
+                actor,
+                i as u64 + 1,
+                key.generated_on,
+            )
+        })
+        .collect()
+}
+
+fn event_at(
+    world: &World,
+    action: AuditAction,
+    key: &KeyRecord,
+    actor: Option<&User>,
+    sequence: u64,
+    now: OffsetDateTime,
+) -> AuditEvent {
     let org = world.org(key.org);
     let message = Message {
         timestamp: format_date(now),

@@ -63,6 +63,8 @@ impl FromStr for RateBudget {
 
 /// Everything that shapes a simulator run.
 #[derive(Debug, Clone)]
+// Independent switches of the simulator, each a flag of `r7keys simulate`.
+#[allow(clippy::struct_excessive_bools)]
 pub struct SimConfig {
     pub listen: SocketAddr,
     pub seed: u64,
@@ -96,6 +98,11 @@ pub struct SimConfig {
     /// keys) instead of today's (organization keys for Platform
     /// Administrators only). See [`policy::RoleRules`].
     pub legacy_roles: bool,
+    /// Start with an audit trail: a generate event for every seeded key
+    /// generated in the last 30 days (by its owner, at its date), so that a
+    /// demo's Audit tab tells a story before anything is done. Off by
+    /// default: tests count the events their own actions leave.
+    pub audit_history: bool,
 }
 
 impl Default for SimConfig {
@@ -121,6 +128,7 @@ impl Default for SimConfig {
             now: None,
             log_search_pending: 0,
             legacy_roles: false,
+            audit_history: false,
         }
     }
 }
@@ -280,6 +288,11 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
         now: config.now.unwrap_or_else(OffsetDateTime::now_utc),
     };
     let (world, seeded) = world::seed_world(&plan);
+    let history = if config.audit_history {
+        audit::history(&world, plan.now)
+    } else {
+        Vec::new()
+    };
     let (tc, tc_key) = tc::seed_tc(config.seed, &world, config.hostile_names);
     let principals = seeded
         .into_iter()
@@ -328,7 +341,7 @@ fn build_state(config: &SimConfig, addr: SocketAddr) -> SimState {
         faults: Faults::new(config.seed, config.faults.clone(), config.latency),
         log: reqlog::RequestLog::new(10_000),
         snapshots: paging::Snapshots::new(Duration::from_secs(300), 256),
-        audit: Mutex::new(Vec::new()),
+        audit: Mutex::new(history),
         log_search: logsearch::LogSearch::new(config.log_search_pending, 1024),
         tc,
         credentials,

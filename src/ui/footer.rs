@@ -18,7 +18,9 @@ use super::{Theme, field, hints};
 
 /// Why the tab's generate is not open, in a few words for the status line.
 fn generate_note(app: &App) -> Option<String> {
-    if app.layer() != Layer::Browse || matches!(app.tab, Tab::ThreatCommand | Tab::Inventory) {
+    if app.layer() != Layer::Browse
+        || matches!(app.tab, Tab::ThreatCommand | Tab::Inventory | Tab::Audit)
+    {
         return None;
     }
     let why = app.refusal(Action::Generate)?;

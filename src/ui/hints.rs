@@ -77,6 +77,7 @@ pub fn words(app: &App, layer: Layer, action: Action) -> &'static str {
         }
         (Layer::Browse, Action::NextTab) => "next",
         (Layer::Browse, Action::CycleFlag) => "flags",
+        (Layer::Browse, Action::Details) if app.tab == Tab::Audit => "open key",
         (Layer::Export, Action::Confirm) => "write",
         (Layer::Generate, Action::Up) => "change",
         (Layer::Tenants, Action::Up) => "move",
@@ -98,12 +99,23 @@ fn disabled(app: &App, layer: Layer, action: Action) -> bool {
 
 /// Whether a hint is left out: table actions on the Threat Command tab,
 /// the Threat Command test elsewhere, tenant scrolling off the
-/// multi-tenant tab. (Unavailable actions are shown, marked, not hidden.)
+/// multi-tenant tab, everything but reading on the Audit tab. (Unavailable actions are shown, marked, not hidden.)
 fn hidden(app: &App, layer: Layer, action: Action) -> bool {
     if layer != Layer::Browse {
         return false;
     }
     let on_tc = app.tab == Tab::ThreatCommand;
+    if app.tab == Tab::Audit {
+        // The trail is read-only: its keys move, filter, refresh and open.
+        return !matches!(
+            action,
+            Action::Filter
+                | Action::Refresh
+                | Action::Details
+                | Action::NextTab
+                | Action::ChooseTenant
+        ) && !PINNED.contains(&action);
+    }
     match action {
         Action::Details
         | Action::Filter

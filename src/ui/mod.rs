@@ -16,6 +16,7 @@
 //! Dialogs are drawn last, centered over the body. Every string that came
 //! from a server passes through `sanitize::display` (or `sanitize`) first.
 
+mod audit;
 mod field;
 mod footer;
 mod header;
@@ -102,6 +103,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Tab::MultiTenant => multi_tenant::draw(frame, at.body, app, theme),
         Tab::ThreatCommand => threat_command::draw(frame, at.body, app, theme),
         Tab::Inventory => inventory::draw(frame, at.body, app, theme),
+        Tab::Audit => audit::draw(frame, at.body, app, theme),
     }
     footer::draw_status(frame, at.status, app, theme);
     footer::draw_hints(frame, at.hints, app, theme);

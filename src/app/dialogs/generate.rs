@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use crate::api::{KeyKind, NewKey};
+use crate::api::{KeyKind, KeyNote, NewKey};
 use crate::keymap::Action;
 
 use super::super::access::{Access, kinds_of};
@@ -115,6 +115,7 @@ impl GenerateForm {
             req,
             target: self.target.clone(),
             spec,
+            note: KeyNote::default(),
         }])
     }
 }

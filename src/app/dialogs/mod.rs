@@ -160,10 +160,7 @@ impl App {
         if let Some(input) = &mut self.filter_input {
             input.handle(request);
             let value = input.value().to_string();
-            let now = self.now;
-            if let Some(pane) = self.pane_mut() {
-                pane.table.set_filter(&value, now);
-            }
+            self.set_filter(&value);
             return;
         }
         match &mut self.modal {

@@ -3,6 +3,7 @@
 //! console runs as), or the marked keys (their count typed), revoked one
 //! request after another.
 
+use crate::api::KeyNote;
 use crate::keymap::Action;
 
 use super::super::Status;
@@ -34,6 +35,7 @@ impl RevokeConfirm {
                     req,
                     target: self.target.clone(),
                     id,
+                    note: KeyNote::of(&self.key),
                 }])
             }
             _ => Step::stay(),
@@ -84,6 +86,7 @@ impl BulkRevoke {
             req,
             target: item.target.clone(),
             id,
+            note: KeyNote::of(&item.key),
         }]
     }
 }

@@ -83,6 +83,9 @@ impl App {
         }
         effects.extend(self.load_context());
         effects.extend(self.load_orgs());
+        if self.tab == Tab::Audit {
+            effects.extend(self.load_audit());
+        }
         effects
     }
 }

@@ -28,12 +28,13 @@ const SECTIONS: [(&str, Layer); 7] = [
 ];
 
 /// The tab-number actions, shown as one entry.
-const TAB_NUMBERS: [Action; 5] = [
+const TAB_NUMBERS: [Action; 6] = [
     Action::TabUser,
     Action::TabOrganization,
     Action::TabMultiTenant,
     Action::TabThreatCommand,
     Action::TabInventory,
+    Action::TabAudit,
 ];
 
 /// One line of the help: a heading or a key with its words.
