@@ -113,33 +113,61 @@ pub async fn validate(
     }
 }
 
+/// rustls's names for why a certificate was refused, in words.
+const CERTIFICATE_ERRORS: [(&str, &str); 9] = [
+    ("UnknownIssuer", "signed by a CA nobody here trusts"),
+    (
+        "CaUsedAsEndEntity",
+        "the server presents a CA certificate as its own: a self-signed test or proxy certificate",
+    ),
+    (
+        "NotValidYet",
+        "not valid yet: is this machine's clock right?",
+    ),
+    ("Expired", "expired"),
+    (
+        "NotValidForName",
+        "issued for another name than the endpoint's host",
+    ),
+    ("Revoked", "revoked by its CA"),
+    ("BadSignature", "its signature does not verify"),
+    (
+        "UnsupportedSignatureAlgorithm",
+        "signed with an algorithm rustls does not accept",
+    ),
+    ("InvalidPurpose", "not issued for a TLS server"),
+];
+
 /// An untrusted certificate, in words: who refused it and what to do.
 fn untrusted(error: &ApiError, store: &str, custom_ca: bool) -> Check {
     let text = error.to_string();
-    let reason = text.split("invalid peer certificate: ").nth(1).map_or_else(
-        || "not trusted".to_string(),
-        |rest| {
-            rest.split([')', '.'])
-                .next()
-                .unwrap_or(rest)
-                .trim()
-                .to_string()
-        },
-    );
+    let reason = CERTIFICATE_ERRORS
+        .iter()
+        .find(|(name, _)| text.contains(name))
+        .map_or_else(
+            || {
+                text.split("invalid peer certificate: ").nth(1).map_or_else(
+                    || "not trusted".to_string(),
+                    |rest| {
+                        rest.split([')', '.', ';'])
+                            .next()
+                            .unwrap_or(rest)
+                            .trim()
+                            .to_string()
+                    },
+                )
+            },
+            |(name, meaning)| format!("{name} ({meaning})"),
+        );
     let fix = if custom_ca {
         "the CA given with --ca-cert did not sign this certificate: is it the proxy's CA (the root, in PEM)?"
     } else {
         "a TLS-inspecting proxy? pass its CA with --ca-cert FILE (or the profile's ca_cert, or SSL_CERT_FILE)"
     };
-    let meaning = if reason == "UnknownIssuer" {
-        " (signed by a CA nobody here trusts)"
-    } else {
-        ""
-    };
     Check::fail(
         "tls",
         exit::NETWORK,
-        format!("the server's certificate was refused: {reason}{meaning}; trusted: {store}"),
+        format!("the server's certificate was refused: {reason}; trusted: {store}"),
         fix,
     )
 }
