@@ -105,6 +105,8 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, reveal: &Reveal, theme: &T
         let shown: Vec<hints::Hint> = hints::hints(app, Layer::Reveal)
             .into_iter()
             .filter(|h| matches!(h.action, Action::Reveal | Action::Copy | Action::Confirm))
+            // Presenting, `v` shows nothing more: not offered.
+            .filter(|h| !(theme.mask.is_on() && h.action == Action::Reveal))
             .collect();
         lines.push(hints::line(&shown, room, theme));
     }
