@@ -915,8 +915,8 @@ fn inventory_filtered_by_orphans() {
 /// A fixed salt, so the pseudonyms are the same on every run of the snapshots.
 const SALT: [u8; 16] = *b"snapshot-salt-16";
 
-fn presenting(theme: Theme) -> Theme {
-    theme.presenting(Mask::with_salt(SALT))
+fn presenting(no_color: bool) -> Theme {
+    Theme::new(no_color, None).presenting(Mask::with_salt(SALT))
 }
 
 /// Pieces of every real value the fixtures hold: organization and tenant
@@ -943,7 +943,7 @@ const REAL: [&str; 14] = [
 /// Draws `app` presenting, checks that nothing real is on screen and that
 /// the header says so; answers the screen.
 fn presented(app: &App) -> String {
-    let text = screen(&render_with(app, &presenting(Theme::new(false, None))));
+    let text = screen(&render_with(app, &presenting(false)));
     let lower = text.to_lowercase();
     for real in REAL {
         assert!(!lower.contains(real), "{real:?} is on screen:\n{text}");
@@ -999,7 +999,7 @@ fn presenting_the_other_tabs_and_dialogs() {
     let mut app = loaded_with(mt_session(), keys(), 100, 30);
     act(&mut app, &[Action::ChooseTenant]);
     type_text(&mut app, "globex");
-    let text = screen(&render_with(&app, &presenting(Theme::new(false, None))));
+    let text = screen(&render_with(&app, &presenting(false)));
     let mask = Mask::with_salt(SALT);
     assert!(text.contains("1 of 6 tenants match"), "{text}");
     assert!(text.contains(mask.org("Globex Corp").as_ref()), "{text}");
@@ -1039,7 +1039,7 @@ fn presenting_a_tenant_in_focus_and_a_status_naming_one() {
 #[test]
 fn presenting_says_so_without_colour() {
     let app = loaded(80, 24);
-    let terminal = render_with(&app, &presenting(Theme::new(true, None)));
+    let terminal = render_with(&app, &presenting(true));
     let text = screen(&terminal);
     let header = text.lines().next().unwrap_or_default();
     assert!(header.contains("PRESENTING"), "{header}");
