@@ -144,11 +144,12 @@ impl Console {
 
     /// Starts the console with `session` (the platform administrator's key).
     fn start_as(sim: &Sim, concurrency: usize, session: Session) -> Console {
-        Console::start_drawing(sim, concurrency, session, Theme::new(true, None))
+        Console::start_drawing(sim, concurrency, session, &Theme::new(true, None))
     }
 
     /// Starts the console with `session`, drawn with `theme` (which may be presenting).
-    fn start_drawing(sim: &Sim, concurrency: usize, session: Session, theme: Theme) -> Console {
+    fn start_drawing(sim: &Sim, concurrency: usize, session: Session, theme: &Theme) -> Console {
+        let theme = *theme;
         let settings = Settings {
             endpoint: sim.creds().endpoint.clone(),
             concurrency,
@@ -729,7 +730,7 @@ async fn presenting_hides_every_real_value_and_the_secret_but_copies_it() {
     let sim = Sim::small().await;
     let admin = sim.principal("platform-admin").clone();
     let theme = Theme::new(true, None).presenting(Mask::random());
-    let mut console = Console::start_drawing(&sim, 4, session(&sim), theme);
+    let mut console = Console::start_drawing(&sim, 4, session(&sim), &theme);
     console.loaded().await;
     let mut screens = vec![console.screen()];
     assert!(screens[0].lines().next().unwrap().contains("PRESENTING"));
