@@ -767,6 +767,34 @@ async fn presenting_hides_every_real_value_and_the_secret_but_copies_it() {
     console.shows("generated present-key").await;
     screens.push(console.screen());
 
+    // Rotating it: the new secret is not drawn either, and leaving names
+    // both keys by their masked ids only.
+    console.key('R');
+    console.shows("rotating").await;
+    console.press(KeyCode::Enter);
+    console.shows("works at region").await;
+    console.key('v');
+    assert!(
+        console.screen().contains(HIDDEN_SECRET),
+        "{}",
+        console.screen()
+    );
+    screens.push(console.screen());
+    console.key('c');
+    console
+        .until("a second copy", |c| {
+            c.clipboard.lock().unwrap().copies.len() == 2
+        })
+        .await;
+    let rotated = console.clipboard.lock().unwrap().copies[1].clone();
+    assert_eq!(sim.validate(&rotated, &admin.region).await, StatusCode::OK);
+    console.press(KeyCode::Enter);
+    console.shows("to revoke").await;
+    screens.push(console.screen());
+    console.press(KeyCode::Esc);
+    console.shows("is still active").await;
+    screens.push(console.screen());
+
     let app = console.quit().await;
     let pieces = real_pieces(&app);
     assert!(
