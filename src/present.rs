@@ -34,6 +34,12 @@
 //!
 //! `mask.owner(..)` takes an owner that is an email or a user id, and
 //! `mask.text(..)` any free text (a key name, an error, an audit line).
+//! Prose that may also name an organization (a status line, a server's
+//! message) goes through `ui::text::masked_prose(app, &theme.mask, text)`,
+//! which adds the names of the organizations and tenants loaded. A new
+//! screen is proved by drawing it with `Theme::presenting(Mask::with_salt(..))`
+//! and checking the buffer for the fixture's real values, as
+//! `tests/ui_snapshots.rs` does (`presented`).
 
 use std::borrow::Cow;
 use std::fmt;
