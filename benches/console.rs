@@ -159,6 +159,21 @@ fn keystrokes(c: &mut Criterion) {
             .map(|_| frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Down)))
             .collect(),
     );
+    // Screen-share mode hashes every masked cell on screen, each frame.
+    let presenting = theme.presenting(r7keys::present::Mask::random());
+    summary(
+        "move, presenting",
+        (0..500)
+            .map(|_| {
+                frame(
+                    &mut app,
+                    &mut terminal,
+                    &presenting,
+                    Msg::Action(Action::Down),
+                )
+            })
+            .collect(),
+    );
     summary(
         "sort",
         (0..50)

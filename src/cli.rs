@@ -47,6 +47,7 @@ pub struct Cli {
 /// or `man`, and [`ConnectionArgs::overlay`] merges the two copies.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Connection")]
+#[allow(clippy::struct_excessive_bools)] // on/off flags of the command line, each its own
 pub struct ConnectionArgs {
     /// Profile of the config file to use.
     #[arg(long, global = true, env = "R7_PROFILE")]
@@ -110,6 +111,11 @@ pub struct ConnectionArgs {
     /// Do not write the journal of mutations ($XDG_STATE_HOME/r7keys/journal.jsonl).
     #[arg(long, global = true)]
     pub no_journal: bool,
+    /// Screen-share mode for the console: organization names, emails and ids
+    /// are shown as pseudonyms, and a new key's secret is never shown (it can
+    /// still be copied).
+    #[arg(long, global = true)]
+    pub present: bool,
 }
 
 /// A clap parser for a count between `low` and `high`.
@@ -585,6 +591,7 @@ impl ConnectionArgs {
             retries: pick(self.retries.as_ref(), after.retries.as_ref()),
             deadline: pick(self.deadline.as_ref(), after.deadline.as_ref()),
             no_journal: self.no_journal || after.no_journal,
+            present: self.present || after.present,
             max_pages: pick(self.max_pages.as_ref(), after.max_pages.as_ref()),
         }
     }
@@ -602,6 +609,19 @@ mod tests {
         parse(line)
             .unwrap_or_else(|e| panic!("{line}: {e}"))
             .connection_for_command()
+    }
+
+    #[test]
+    fn present_is_a_global_flag() {
+        assert!(!connection("").present);
+        for line in [
+            "--present",
+            "--present --demo",
+            "keys list --present",
+            "--demo --present",
+        ] {
+            assert!(connection(line).present, "{line}");
+        }
     }
 
     #[test]

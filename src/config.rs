@@ -53,6 +53,8 @@ pub struct Profile {
     pub clipboard_clear_secs: Option<u64>,
     /// Write the journal of mutations (default true).
     pub journal: Option<bool>,
+    /// Open the console in screen-share mode, as `--present` does (default false).
+    pub present: Option<bool>,
     pub tc_account_id: Option<String>,
     pub tc_api_key_file: Option<PathBuf>,
     pub tc_api_key_command: Option<String>,
@@ -218,6 +220,17 @@ mod tests {
         assert_eq!(name, "eu");
         assert_eq!(profile.read_only, Some(true));
         assert_eq!(profile.api_key_command.as_deref(), Some("pass show r7"));
+    }
+
+    #[test]
+    fn present_is_a_profile_setting() {
+        let file = parse("[profiles.demo]\npresent = true\n", &path()).unwrap();
+        let (_, profile) = file.profile(Some("demo"), &path()).unwrap().unwrap();
+        assert_eq!(profile.present, Some(true));
+        let no_flag = crate::cli::ConnectionArgs::default();
+        assert!(crate::console::presenting(&no_flag, &profile));
+        assert!(!crate::console::presenting(&no_flag, &Profile::default()));
+        assert!(parse("[profiles.demo]\npresent = \"yes\"\n", &path()).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::clipboard::{Surroundings, SystemClipboard};
 use crate::commands::Context;
 use crate::config::Profile;
 use crate::keymap::Keymap;
+use crate::present::Mask;
 use crate::runtime::{Services, run};
 use crate::simulator::{SimConfig, Simulator};
 use crate::ui::Theme;
@@ -60,15 +61,23 @@ fn theme(profile: &Profile) -> Theme {
     Theme::new(no_color, name.as_deref())
 }
 
-/// Runs the console in the terminal; answers the exit code.
+/// Whether the console opens in screen-share mode: `--present`, else the
+/// profile's `present`.
+pub fn presenting(args: &ConnectionArgs, profile: &Profile) -> bool {
+    args.present || profile.present.unwrap_or(false)
+}
+
+/// Runs the console in the terminal; answers the exit code. `present`
+/// draws pseudonyms with a salt of this run's own.
 async fn open(
     session: Session,
     profile: &Profile,
+    present: bool,
     client: Client,
     tc: Option<TcClient>,
 ) -> Result<u8, String> {
     let keymap = keymap()?;
-    let theme = theme(profile);
+    let theme = theme(profile).presenting(Mask::for_run(present));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(email) = session
         .owner
@@ -134,7 +143,14 @@ pub async fn console(args: &ConnectionArgs) -> u8 {
             clipboard_clear: clipboard_clear(&cx.profile),
             endpoint: cx.settings.endpoint.clone(),
         };
-        open(session, &cx.profile, client, tc).await
+        open(
+            session,
+            &cx.profile,
+            presenting(args, &cx.profile),
+            client,
+            tc,
+        )
+        .await
     }
     .await;
     outcome.unwrap_or_else(|message| {
@@ -214,7 +230,8 @@ pub async fn demo(principal: &str, args: &ConnectionArgs) -> u8 {
             clipboard_clear: clipboard_clear(&profile),
             endpoint: credentials.endpoint.clone(),
         };
-        let code = open(session, &profile, client, Some(tc)).await;
+        let present = presenting(args, &profile);
+        let code = open(session, &profile, present, client, Some(tc)).await;
         simulator.stop().await;
         code
     }

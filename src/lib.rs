@@ -13,6 +13,7 @@ pub mod keymap;
 #[cfg(test)]
 mod layering;
 pub mod logging;
+pub mod present;
 pub mod region;
 pub mod runtime;
 pub mod sanitize;

@@ -21,6 +21,7 @@ use r7keys::api::{ApiKey, Client, KeyKind, Settings};
 use r7keys::app::{App, Session, TABLE_TOP};
 use r7keys::clipboard::Recording;
 use r7keys::keymap::Keymap;
+use r7keys::present::{HIDDEN_SECRET, Mask};
 use r7keys::runtime::{Services, run};
 use r7keys::simulator::SimConfig;
 use r7keys::ui::Theme;
@@ -143,16 +144,29 @@ impl Console {
 
     /// Starts the console with `session` (the platform administrator's key).
     fn start_as(sim: &Sim, concurrency: usize, session: Session) -> Console {
+        Console::start_drawing(sim, concurrency, session, &Theme::new(true, None))
+    }
+
+    /// Starts the console with `session`, drawn with `theme` (which may be presenting).
+    fn start_drawing(sim: &Sim, concurrency: usize, session: Session, theme: &Theme) -> Console {
         let settings = Settings {
             endpoint: sim.creds().endpoint.clone(),
             concurrency,
             ..Settings::default()
         };
-        Console::start_with(sim, settings, session, "platform-admin")
+        Console::start_with(sim, settings, session, "platform-admin", theme)
     }
 
-    /// Starts the console with these settings, signed with `principal`'s key.
-    fn start_with(sim: &Sim, settings: Settings, session: Session, principal: &str) -> Console {
+    /// Starts the console with these settings, signed with `principal`'s
+    /// key, drawn with `theme`.
+    fn start_with(
+        sim: &Sim,
+        settings: Settings,
+        session: Session,
+        principal: &str,
+        theme: &Theme,
+    ) -> Console {
+        let theme = *theme;
         let key = ApiKey::new(&sim.principal(principal).api_key).unwrap();
         let client = Client::new(settings, key).unwrap();
         let (answers_tx, answers_rx) = unbounded_channel();
@@ -170,7 +184,6 @@ impl Console {
             rx.recv().await.map(|event| (Ok(event), rx))
         }));
         let task = tokio::spawn(async move {
-            let theme = Theme::new(true, None);
             run(
                 &mut terminal,
                 &mut app,
@@ -688,6 +701,136 @@ async fn rotating_the_consoles_own_key_keeps_the_console_working() {
     );
 }
 
+// ------------------------------------------------------ (f) screen-share mode
+
+/// Pieces of the real values in the console's tables and organizations
+/// that a screen must not show while presenting: key ids as the table cuts
+/// them, the start of each organization name, each email's `local@` and
+/// its domain.
+fn real_pieces(app: &App) -> Vec<String> {
+    let mut pieces = Vec::new();
+    for pane in [&app.user, &app.organization, &app.multi_tenant] {
+        for key in pane.table.visible_rows().filter_map(|r| r.key()) {
+            pieces.extend(key.id.as_deref().map(|id| id.chars().take(8).collect()));
+            pieces.extend(
+                key.organization_name
+                    .as_deref()
+                    .map(|n| n.chars().take(10).collect()),
+            );
+            if let Some((local, domain)) =
+                key.owner_email.as_deref().and_then(|e| e.split_once('@'))
+            {
+                pieces.push(format!("{local}@"));
+                pieces.push(domain.to_string());
+            }
+        }
+    }
+    let orgs = app.orgs.ready().into_iter().flatten();
+    let managed = app.managed.ready().into_iter().flatten();
+    for org in orgs.chain(managed) {
+        pieces.extend(org.name.as_deref().map(|n| n.chars().take(10).collect()));
+        pieces.push(org.id.chars().take(8).collect());
+    }
+    pieces.retain(|p: &String| p.chars().count() >= 4);
+    pieces.sort();
+    pieces.dedup();
+    pieces
+}
+
+#[tokio::test]
+async fn presenting_hides_every_real_value_and_the_secret_but_copies_it() {
+    let sim = Sim::small().await;
+    let admin = sim.principal("platform-admin").clone();
+    let theme = Theme::new(true, None).presenting(Mask::random());
+    let mut console = Console::start_drawing(&sim, 4, session(&sim), &theme);
+    console.loaded().await;
+    let mut screens = vec![console.screen()];
+    assert!(screens[0].lines().next().unwrap().contains("PRESENTING"));
+
+    // The details of a key, the multi-tenant tab and its tenants.
+    console.press(KeyCode::Enter);
+    console.shows("Key details").await;
+    screens.push(console.screen());
+    console.press(KeyCode::Esc);
+    console.key('3');
+    console.shows("Managed organizations ·").await;
+    screens.push(console.screen());
+    console.key('1');
+    console.loaded().await;
+
+    // A new key: its secret is never drawn, not even when asked, and `c` copies it.
+    console.key('n');
+    console.shows("Generate a user key").await;
+    console.type_text("present-key");
+    console.press(KeyCode::Enter);
+    console.shows("New key: present-key").await;
+    console.shows(HIDDEN_SECRET).await;
+    console.key('v');
+    screens.push(console.screen());
+    console.key('c');
+    console
+        .until("a copy", |c| !c.clipboard.lock().unwrap().copies.is_empty())
+        .await;
+    console.shows("copied via the test clipboard").await;
+    screens.push(console.screen());
+    let secret = console.clipboard.lock().unwrap().copies[0].clone();
+    assert_eq!(sim.validate(&secret, &admin.region).await, StatusCode::OK);
+    console.press(KeyCode::Enter);
+    console.shows("generated present-key").await;
+    screens.push(console.screen());
+
+    // Rotating it: the new secret is not drawn either, and leaving names
+    // both keys by their masked ids only.
+    console.key('R');
+    console.shows("rotating").await;
+    console.press(KeyCode::Enter);
+    console.shows("works at region").await;
+    console.key('v');
+    assert!(
+        console.screen().contains(HIDDEN_SECRET),
+        "{}",
+        console.screen()
+    );
+    screens.push(console.screen());
+    console.key('c');
+    console
+        .until("a second copy", |c| {
+            c.clipboard.lock().unwrap().copies.len() == 2
+        })
+        .await;
+    let rotated = console.clipboard.lock().unwrap().copies[1].clone();
+    assert_eq!(sim.validate(&rotated, &admin.region).await, StatusCode::OK);
+    console.press(KeyCode::Enter);
+    console.shows("to revoke").await;
+    screens.push(console.screen());
+    console.press(KeyCode::Esc);
+    console.shows("is still active").await;
+    screens.push(console.screen());
+
+    let app = console.quit().await;
+    let pieces = real_pieces(&app);
+    assert!(
+        pieces.len() > 20,
+        "the test looks for something: {pieces:?}"
+    );
+    let email = admin.email.clone().unwrap();
+    for screen in &screens {
+        assert!(
+            !screen.contains(&secret) && !screen.contains(&secret[..8]),
+            "{screen}"
+        );
+        assert!(!screen.contains(&email), "{screen}");
+        for piece in &pieces {
+            assert!(
+                !screen.contains(piece.as_str()),
+                "{piece:?} on screen:\n{screen}"
+            );
+        }
+    }
+    // Key names are kept.
+    assert!(screens.iter().any(|s| s.contains("present-key")));
+}
+
 // ----------------------------------------------------------------- audit
 
 #[tokio::test]
@@ -706,7 +849,13 @@ async fn the_audit_tab_shows_a_generate_from_the_platform_and_the_journal() {
         )),
         ..Settings::default()
     };
-    let mut console = Console::start_with(&sim, settings, session(&sim), "platform-admin");
+    let mut console = Console::start_with(
+        &sim,
+        settings,
+        session(&sim),
+        "platform-admin",
+        &Theme::new(true, None),
+    );
     console.loaded().await;
     console.key('n');
     console.shows("Generate a user key").await;
@@ -779,7 +928,7 @@ async fn a_user_without_audit_rights_is_told_which_keys_may_read() {
         concurrency: 4,
         ..Settings::default()
     };
-    let mut console = Console::start_with(&sim, settings, session, "user");
+    let mut console = Console::start_with(&sim, settings, session, "user", &Theme::new(true, None));
     console.key('6');
     console.shows("refused (403)").await;
     console.shows("Platform Administrator's user key").await;

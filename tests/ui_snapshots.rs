@@ -13,6 +13,7 @@ use r7keys::api::tc::{Customer, Quota, UsedAssets};
 use r7keys::api::{ApiError, KeyInfo, KeyKind, Organization};
 use r7keys::app::{App, Effect, Msg, Outcome, Session, TcFacts};
 use r7keys::keymap::{Action, Keymap};
+use r7keys::present::Mask;
 use r7keys::region::Region;
 use r7keys::sanitize::is_unsafe;
 use r7keys::ui::{Theme, draw};
@@ -909,6 +910,158 @@ fn inventory_filtered_by_orphans() {
     assert_snapshot!("inventory_orphans_120x40", text);
 }
 
+// ---- screen-share mode (`--present`) ----------------------------------------
+
+/// A fixed salt, so the pseudonyms are the same on every run of the snapshots.
+const SALT: [u8; 16] = *b"snapshot-salt-16";
+
+fn presenting(no_color: bool) -> Theme {
+    Theme::new(no_color, None).presenting(Mask::with_salt(SALT))
+}
+
+/// Pieces of every real value the fixtures hold: organization and tenant
+/// names, emails, key and organization ids, the Threat Command account id
+/// and customers. Pieces rather than whole values, so a value cut to its
+/// column (`dana.admin@acme-part…`) is caught too.
+const REAL: [&str; 14] = [
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "soylent",
+    "hooli",
+    "vandelay",
+    "dana.admin",
+    "lee.ops",
+    "sam.soc",
+    "kim.audit",
+    "-5d1c-",
+    "0000000",
+    "c0ffee",
+];
+
+/// Draws `app` presenting, checks that nothing real is on screen and that
+/// the header says so; answers the screen.
+fn presented(app: &App) -> String {
+    let text = screen(&render_with(app, &presenting(false)));
+    let lower = text.to_lowercase();
+    for real in REAL {
+        assert!(!lower.contains(real), "{real:?} is on screen:\n{text}");
+    }
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.contains("PRESENTING")),
+        "{text}"
+    );
+    text
+}
+
+#[test]
+fn presenting_the_user_tab() {
+    for (w, h) in SIZES {
+        let app = loaded(w, h);
+        let text = presented(&app);
+        // Stable pseudonyms: the same organization and owner on every row.
+        let mask = Mask::with_salt(SALT);
+        assert!(text.contains(mask.org("Acme Security").as_ref()), "{text}");
+        assert!(text.contains("user-"), "{text}");
+        // Key names are kept: they say what a key is for, not whose it is.
+        assert!(text.contains("splunk-forwarder"), "{text}");
+        assert_snapshot!(format!("present_user_tab_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn presenting_the_details_dialog() {
+    for (w, h) in SIZES {
+        let mut app = loaded(w, h);
+        act(&mut app, &[Action::Down, Action::Details]);
+        let text = presented(&app);
+        assert!(text.contains("Key details"), "{text}");
+        assert_snapshot!(format!("present_details_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn presenting_the_other_tabs_and_dialogs() {
+    let mut app = loaded_with(mt_session(), keys(), 100, 30);
+    act(&mut app, &[Action::TabMultiTenant]);
+    assert_snapshot!("present_multi_tenant_tab", presented(&app));
+
+    act(
+        &mut app,
+        &[Action::ChooseTenant, Action::Down, Action::Down],
+    );
+    assert_snapshot!("present_tenant_picker", presented(&app));
+    // The search still matches the real names the user types; what they
+    // type is drawn as typed (it is theirs to show), the match masked.
+    let mut app = loaded_with(mt_session(), keys(), 100, 30);
+    act(&mut app, &[Action::ChooseTenant]);
+    type_text(&mut app, "globex");
+    let text = screen(&render_with(&app, &presenting(false)));
+    let mask = Mask::with_salt(SALT);
+    assert!(text.contains("1 of 6 tenants match"), "{text}");
+    assert!(text.contains(mask.org("Globex Corp").as_ref()), "{text}");
+    let typed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.to_lowercase().contains("globex"))
+        .collect();
+    assert_eq!(typed.len(), 1, "{text}");
+    assert!(typed[0].contains("search  globex"), "{text}");
+
+    let mut app = loaded(100, 30);
+    on_threat_command(&mut app, Ok(tc_facts()));
+    let text = presented(&app);
+    assert!(text.contains("account …"), "{text}");
+    assert_snapshot!("present_threat_command_tab", text);
+
+    let mut app = loaded(100, 30);
+    act(&mut app, &[Action::Revoke]);
+    assert_snapshot!("present_revoke", presented(&app));
+
+    let mut app = loaded(100, 30);
+    act(&mut app, &[Action::Generate]);
+    presented(&app);
+}
+
+#[test]
+fn presenting_a_tenant_in_focus_and_a_status_naming_one() {
+    let mut app = loaded_with(mt_session(), keys(), 100, 30);
+    act(
+        &mut app,
+        &[Action::ChooseTenant, Action::Down, Action::Confirm],
+    );
+    let text = presented(&app);
+    assert!(text.contains("tenant org-"), "{text}");
+}
+
+#[test]
+fn presenting_says_so_without_colour() {
+    let app = loaded(80, 24);
+    let terminal = render_with(&app, &presenting(true));
+    let text = screen(&terminal);
+    let header = text.lines().next().unwrap_or_default();
+    assert!(header.contains("PRESENTING"), "{header}");
+    let buffer = terminal.backend().buffer();
+    let at = header
+        .find("PRESENTING")
+        .map(|i| header[..i].chars().count());
+    let cell = &buffer[(u16::try_from(at.unwrap_or(0)).unwrap_or(0), 0)];
+    assert!(
+        cell.modifier.contains(Modifier::REVERSED),
+        "{:?}",
+        cell.modifier
+    );
+}
+
+#[test]
+fn not_presenting_draws_the_real_values() {
+    // The same screens without the mask do show them: the checks above can fail.
+    let text = screen(&render(&loaded(100, 30))).to_lowercase();
+    assert!(text.contains("acme") && text.contains("dana.admin") && !text.contains("presenting"));
+}
+
 // ------------------------------------------------------------ audit
 
 fn audit_event(
@@ -1042,4 +1195,15 @@ fn audit_tab_refused_says_who_may_read() {
     let text = screen(&render(&app));
     assert!(text.contains("refused (403)"), "{text}");
     assert_snapshot!("audit_refused_80x24", text);
+}
+
+#[test]
+fn presenting_the_audit_tab() {
+    let app = audit(120, 40);
+    let text = presented(&app);
+    assert!(text.contains("user-"), "actors are pseudonyms: {text}");
+    assert!(text.contains("profile demo"), "the profile stays: {text}");
+    assert!(text.contains("splunk-forwarder"), "key names stay: {text}");
+    assert!(!text.contains("sam.ops"), "{text}");
+    assert_snapshot!("present_audit_120x40", text);
 }

@@ -15,6 +15,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use crate::app::audit::{AuditRow, Source, TrailState, WINDOW_DAYS};
 use crate::app::{App, INVENTORY_PROGRESS};
+use crate::present::Mask;
 use crate::sanitize::{display, display_middle};
 
 use super::Theme;
@@ -112,7 +113,7 @@ fn time(at: Option<OffsetDateTime>, room: u16) -> String {
     format!("{day} {:02}:{:02}", utc.hour(), utc.minute())
 }
 
-fn row_of<'a>(row: &AuditRow, columns: &[(Col, u16)]) -> Row<'a> {
+fn row_of<'a>(row: &AuditRow, columns: &[(Col, u16)], mask: &Mask) -> Row<'a> {
     let cell = |col: Col, room: u16| -> String {
         let room_chars = usize::from(room);
         let text = |value: &Option<String>| {
@@ -125,13 +126,23 @@ fn row_of<'a>(row: &AuditRow, columns: &[(Col, u16)]) -> Row<'a> {
             Col::Time => time(row.at, room),
             Col::Source => row.source.label().into(),
             Col::Action => display(&row.action, room_chars),
-            Col::Name => text(&row.key_name),
-            Col::Id => short_id(row.key_id.as_deref()),
-            Col::Kind => text(&row.kind),
-            Col::Who => row
-                .who
+            Col::Name => row
+                .key_name
                 .as_deref()
-                .map_or_else(|| "-".into(), |w| display_middle(w, room_chars)),
+                .map_or_else(|| "-".into(), |n| display(&mask.text(n), room_chars)),
+            Col::Id => short_id(row.key_id.as_deref().map(|id| mask.id(id)).as_deref()),
+            Col::Kind => text(&row.kind),
+            Col::Who => row.who.as_deref().map_or_else(
+                || "-".into(),
+                |who| {
+                    // A journal row names the profile, which the header shows too.
+                    let who = match row.source {
+                        Source::Journal => mask.text(who),
+                        Source::Platform => mask.owner(who),
+                    };
+                    display_middle(&who, room_chars)
+                },
+            ),
             Col::Outcome => match (&row.outcome, row.source) {
                 (_, Source::Journal) if row.unmatched => display("no event yet", room_chars),
                 (Some(outcome), _) => display(outcome, room_chars),
@@ -148,12 +159,17 @@ fn row_of<'a>(row: &AuditRow, columns: &[(Col, u16)]) -> Row<'a> {
 }
 
 /// The block's title: the context, the window, the counts.
-fn heading(app: &App) -> String {
+fn heading(app: &App, mask: &Mask) -> String {
     let audit = &app.audit;
     let place = match (&app.tenant, &audit.target) {
         (Some(t), _) => format!(
             "tenant {} ({})",
-            display_middle(t.name.as_deref().unwrap_or(&t.id), 24),
+            display_middle(
+                &t.name
+                    .as_deref()
+                    .map_or_else(|| mask.id(&t.id), |name| mask.org(name)),
+                24,
+            ),
             t.region
         ),
         (None, Some(target)) => format!("home ({})", target.region),
@@ -218,7 +234,7 @@ fn state_lines(app: &App, width: usize, theme: &Theme) -> Vec<Line<'static>> {
         TrailState::Failed(why) => {
             // The reason and who may read audit logs matter more than the
             // journal's note: they take both lines.
-            let lines = super::text::wrap(&display(why, 400), width);
+            let lines = super::text::wrap(&display(&theme.mask.text(why), 400), width);
             return lines
                 .into_iter()
                 .take(2)
@@ -252,7 +268,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::bordered()
         .border_style(theme.border)
         .title(Span::styled(
-            display(&heading(app), usize::from(top.width.saturating_sub(2))),
+            display(
+                &heading(app, &theme.mask),
+                usize::from(top.width.saturating_sub(2)),
+            ),
             theme.title,
         ));
     let inner = block.inner(top);
@@ -275,7 +294,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 Style::new()
             };
-            row_of(row, &columns).style(style)
+            row_of(row, &columns, &theme.mask).style(style)
         })
         .collect();
     let empty = body.is_empty();

@@ -13,7 +13,7 @@ use crate::app::Tab;
 use crate::keymap::{Action, Layer};
 use crate::sanitize::display;
 
-use super::text::{loading, paragraphs, summary, width};
+use super::text::{loading, masked_prose, paragraphs, summary, width};
 use super::{Theme, field, hints};
 
 /// Why the tab's generate is not open, in a few words for the status line.
@@ -32,7 +32,8 @@ fn generate_note(app: &App) -> Option<String> {
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let room = usize::from(area.width);
     let first_line = |text: &str| {
-        let first = paragraphs(text).into_iter().next().unwrap_or_default();
+        let text = masked_prose(app, &theme.mask, text);
+        let first = paragraphs(&text).into_iter().next().unwrap_or_default();
         display(&first, room)
     };
     let line = if let Some(status) = &app.status {

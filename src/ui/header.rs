@@ -16,24 +16,27 @@ use super::text::{cols, thousands, width};
 const SEP: &str = " · ";
 
 /// The tenant in focus: its name and region, or `home`.
-pub fn tenant_words(app: &App) -> String {
-    tenant_words_in(app, 28)
+pub fn tenant_words(app: &App, theme: &Theme) -> String {
+    tenant_words_in(app, 28, theme)
 }
 
-fn tenant_words_in(app: &App, room: usize) -> String {
+fn tenant_words_in(app: &App, room: usize, theme: &Theme) -> String {
     match &app.tenant {
         Some(t) => {
-            let name = t.name.as_deref().unwrap_or(&t.id);
-            format!("tenant {} ({})", display_middle(name, room), t.region)
+            let name = match &t.name {
+                Some(name) => theme.mask.org(name),
+                None => theme.mask.id(&t.id),
+            };
+            format!("tenant {} ({})", display_middle(&name, room), t.region)
         }
         None => "tenant home".to_string(),
     }
 }
 
 /// Who the key belongs to: the owner's email, else the key's kind.
-fn who(app: &App) -> String {
+fn who(app: &App, theme: &Theme) -> String {
     if let Some(owner) = &app.session.owner {
-        return crate::sanitize::sanitize(owner).into_owned();
+        return crate::sanitize::sanitize(&theme.mask.owner(owner)).into_owned();
     }
     match &app.session.key_kind {
         Some(kind) => format!("{} key", display(kind.label(), 20)),
@@ -60,6 +63,11 @@ fn budget(app: &App) -> String {
 /// Draws the header into `area` (one row).
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut right = Vec::new();
+    // Said in words, so it shows without colour too.
+    if theme.mask.is_on() {
+        right.push(Span::styled(" PRESENTING ", theme.badge));
+        right.push(Span::raw(" "));
+    }
     if app.session.read_only {
         right.push(Span::styled(" READ-ONLY ", theme.badge));
         right.push(Span::raw(" "));
@@ -76,11 +84,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let fixed = format!(
         "r7keys{SEP}profile {}{SEP}region {region}{SEP}{}{SEP}",
         display_middle(&app.session.profile, profile_room),
-        tenant_words_in(app, tenant_room),
+        tenant_words_in(app, tenant_room, theme),
     );
     // The owner gets what is left (an email's start tells who it is).
     let room = room.saturating_sub(width(&fixed));
-    let who = who(app);
+    let who = who(app, theme);
     let who = if width(&who) > room {
         display(&who, room.max(2))
     } else {

@@ -128,7 +128,9 @@ fn key_row<'a>(
     app: &App,
     marked: bool,
     cols: &[(Col, u16)],
+    theme: &Theme,
 ) -> Row<'a> {
+    let mask = &theme.mask;
     let cell = |col: Col, room: u16| -> String {
         let room = usize::from(room);
         match col {
@@ -141,10 +143,11 @@ fn key_row<'a>(
             }
             .to_string(),
             Col::Tenant => display_middle(
-                key.organization_name
-                    .as_deref()
-                    .or(key.tenant.as_ref().map(|t| t.id.as_str()))
-                    .unwrap_or("home"),
+                &match (&key.organization_name, &key.tenant) {
+                    (Some(name), _) => mask.org(name),
+                    (None, Some(tenant)) => mask.id(&tenant.id),
+                    (None, None) => "home".into(),
+                },
                 room,
             ),
             Col::Region => key
@@ -157,24 +160,24 @@ fn key_row<'a>(
             Col::Name => key
                 .name
                 .as_deref()
-                .map_or_else(|| "-".into(), |n| display(n, room)),
+                .map_or_else(|| "-".into(), |n| display(&mask.text(n), room)),
             Col::Owner => key
                 .owner_email
                 .as_deref()
                 .or(key.owner_id.as_deref())
-                .map_or_else(|| "-".into(), |o| display(o, room)),
+                .map_or_else(|| "-".into(), |o| display(&mask.owner(o), room)),
             Col::Created => key.generated_on.map_or_else(|| "-".into(), date),
             Col::Age => key
                 .age_days(app.now)
                 .map_or_else(|| "-".into(), |d| format!("{d}d")),
             Col::Flags => display(flags, room),
-            Col::Id => super::text::short_id(key.id.as_deref()),
+            Col::Id => super::text::short_id(key.id.as_deref().map(|id| mask.id(id)).as_deref()),
         }
     };
     Row::new(cols.iter().map(|(c, w)| cell(*c, *w)).collect::<Vec<_>>())
 }
 
-fn failure_row<'a>(row: &TableRow, app: &App, cols: &[(Col, u16)]) -> Row<'a> {
+fn failure_row<'a>(row: &TableRow, app: &App, cols: &[(Col, u16)], theme: &Theme) -> Row<'a> {
     let Entry::Unreachable(failure) = &row.entry else {
         return Row::new(Vec::<String>::new());
     };
@@ -182,13 +185,18 @@ fn failure_row<'a>(row: &TableRow, app: &App, cols: &[(Col, u16)]) -> Row<'a> {
         .keymap
         .key_for(Layer::Browse, Action::Refresh)
         .unwrap_or_else(|| "r".into());
-    let name = failure.tenant.name.as_deref().unwrap_or(&failure.tenant.id);
+    let name = match &failure.tenant.name {
+        // The home row's name is the console's own words, not a tenant's.
+        Some(name) if name == "home organizations" => name.into(),
+        Some(name) => theme.mask.org(name),
+        None => theme.mask.id(&failure.tenant.id),
+    };
     let width = |col: Col| cols.iter().find(|(c, _)| *c == col).map_or(0, |(_, w)| *w);
     // The reason is drawn over the columns after the region (see `draw`).
     let _ = retry;
     Row::new(vec![
         "✗".to_string(),
-        display_middle(name, usize::from(width(Col::Tenant))),
+        display_middle(&name, usize::from(width(Col::Tenant))),
         failure
             .tenant
             .region
@@ -198,7 +206,7 @@ fn failure_row<'a>(row: &TableRow, app: &App, cols: &[(Col, u16)]) -> Row<'a> {
 }
 
 /// Why a tenant could not be read, for the room after its region.
-fn failure_reason(row: &TableRow, app: &App, room: usize) -> String {
+fn failure_reason(row: &TableRow, app: &App, room: usize, theme: &Theme) -> String {
     let Entry::Unreachable(failure) = &row.entry else {
         return String::new();
     };
@@ -209,7 +217,7 @@ fn failure_reason(row: &TableRow, app: &App, room: usize) -> String {
     display(
         &format!(
             "could not be read ({retry} reads it again): {}",
-            failure.reason
+            theme.mask.text(&failure.reason)
         ),
         room,
     )
@@ -251,7 +259,7 @@ fn progress(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(why) = &fleet.no_tenants {
         second.push(format!(
             "no tenants ({}): the inventory is this key's own organizations",
-            display(why, 80)
+            display(&theme.mask.text(why), 80)
         ));
     }
     if !fleet.budgets.is_empty() {
@@ -331,9 +339,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             match row.key() {
                 Some(key) => {
                     let marked = key.id.as_ref().is_some_and(|id| pane.marked.contains(id));
-                    key_row(key, &row.flags.words(), app, marked, &columns).style(style)
+                    key_row(key, &row.flags.words(), app, marked, &columns, theme).style(style)
                 }
-                None => failure_row(row, app, &columns).style(style),
+                None => failure_row(row, app, &columns, theme).style(style),
             }
         })
         .collect();
@@ -395,7 +403,7 @@ fn draw_reasons(
         };
         frame.render_widget(
             Paragraph::new(Line::styled(
-                failure_reason(row, app, usize::from(at.width)),
+                failure_reason(row, app, usize::from(at.width), theme),
                 style,
             )),
             at,

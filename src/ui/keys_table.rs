@@ -9,6 +9,8 @@
 //! The first column marks a row without colour: `✓` marked for a bulk
 //! revoke, `●` the key this console runs as, `!` older than 90 days.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -92,29 +94,42 @@ fn markers(key: &KeyInfo, app: &App, pane: &Pane) -> String {
     format!("{first}{second}")
 }
 
-/// One table row: every server string through `display`.
-fn row<'a>(key: &KeyInfo, app: &App, pane: &Pane, layout: &Layout) -> Row<'a> {
+/// One table row: every server string through `display`, and through the
+/// screen-share mask first.
+fn row<'a>(key: &KeyInfo, app: &App, pane: &Pane, layout: &Layout, theme: &Theme) -> Row<'a> {
     let w = &layout.widths;
     let at = |i: usize| usize::from(w[i]);
-    let org = key
-        .organization_name
+    let mask = &theme.mask;
+    let org = masked_org(key, theme);
+    let owner = key
+        .owner_email
         .as_deref()
-        .or(key.organization_id.as_deref());
-    let owner = key.owner_email.as_deref().or(key.owner_id.as_deref());
-    let mut cells = vec![markers(key, app, pane), field(key.name.as_deref(), at(1))];
+        .or(key.owner_id.as_deref())
+        .map(|o| mask.owner(o));
+    let name = key.name.as_deref().map(|n| mask.text(n));
+    let mut cells = vec![markers(key, app, pane), field(name.as_deref(), at(1))];
     let mut next = 2;
     if layout.kind.is_some() {
         cells.push(display(key.kind.label(), at(2)));
         next = 3;
     }
     cells.extend([
-        org.map_or_else(|| "-".to_string(), |o| display_middle(o, at(next))),
-        field(owner, at(next + 1)),
+        org.map_or_else(|| "-".to_string(), |o| display_middle(&o, at(next))),
+        field(owner.as_deref(), at(next + 1)),
         key.generated_on.map_or_else(|| "-".to_string(), date),
         age_words(key, app),
-        short_id(key.id.as_deref()),
+        short_id(key.id.as_deref().map(|id| mask.id(id)).as_deref()),
     ]);
     Row::new(cells)
+}
+
+/// A key's organization as drawn: its name, else its id, each masked.
+pub(super) fn masked_org<'k>(key: &'k KeyInfo, theme: &Theme) -> Option<Cow<'k, str>> {
+    match (&key.organization_name, &key.organization_id) {
+        (Some(name), _) => Some(theme.mask.org(name)),
+        (None, Some(id)) => Some(theme.mask.id(id)),
+        (None, None) => None,
+    }
 }
 
 /// Draws a block of keys: title with what, count and sort; column titles;
@@ -196,7 +211,7 @@ pub fn draw(
             } else {
                 ratatui::style::Style::new()
             };
-            row(key, app, pane, &layout).style(style)
+            row(key, app, pane, &layout, theme).style(style)
         })
         .collect();
     let widget = Table::new(body, layout.widths.iter().map(|w| Constraint::Length(*w)))
@@ -231,7 +246,7 @@ fn empty_words<'a>(app: &App, pane: &Pane, theme: &Theme) -> Vec<Line<'a>> {
         ];
     }
     if let Some(error) = pane.listing.error() {
-        return paragraphs(error)
+        return paragraphs(&theme.mask.text(error))
             .into_iter()
             .map(|l| Line::styled(l, theme.error))
             .collect();

@@ -58,7 +58,7 @@ fn draw_managed(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let focus = match &app.tenant {
-        Some(_) => header::tenant_words(app).replacen("tenant", "in focus:", 1),
+        Some(_) => header::tenant_words(app, theme).replacen("tenant", "in focus:", 1),
         None => "in focus: home (the primary account)".to_string(),
     };
     let mut first = vec![Span::raw(focus)];
@@ -132,10 +132,14 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, list: &[Organization], th
         .skip(start)
         .take(shown)
         .map(|o| {
+            let mask = &theme.mask;
             Row::new(vec![
-                field(o.name.as_deref(), usize::from(name_width)),
+                field(
+                    o.name.as_deref().map(|n| mask.org(n)).as_deref(),
+                    usize::from(name_width),
+                ),
                 field(o.region.as_deref(), usize::from(region_width)),
-                display(&o.id, usize::from(id_width)),
+                display(&mask.id(&o.id), usize::from(id_width)),
             ])
         })
         .collect();

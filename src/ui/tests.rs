@@ -149,3 +149,46 @@ fn reveal_asks_before_leaving_uncopied() {
     assert!(text.contains("Leave anyway and lose it?"));
     assert_snapshot!("reveal_confirm_leave", text);
 }
+
+fn presented(app: &App) -> String {
+    let theme = Theme::default().presenting(crate::present::Mask::with_salt([9; 16]));
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).expect("terminal");
+    terminal.draw(|f| draw(f, app, &theme)).expect("draw");
+    terminal.backend().to_string()
+}
+
+#[test]
+fn presenting_the_reveal_never_shows_the_secret() {
+    for (w, h) in [(100, 30), (80, 24)] {
+        let mut app = revealed(w, h);
+        let masked = presented(&app);
+        // Asked to reveal, it still does not.
+        let _ = app.update(Msg::Action(Action::Reveal));
+        let asked = presented(&app);
+        assert_eq!(masked, asked);
+        for text in [&masked, &asked] {
+            assert!(!text.contains(SECRET), "{text}");
+            assert!(!text.contains(&SECRET[..8]), "{text}");
+            assert!(text.contains(crate::present::HIDDEN_SECRET), "{text}");
+            assert!(text.contains("PRESENTING"), "{text}");
+            let lower = text.to_lowercase();
+            for real in ["acme", "dana.admin", "abcd", "0a0a"] {
+                assert!(!lower.contains(real), "{real:?} on screen:\n{text}");
+            }
+        }
+        // The key's name is kept: it is what the user just typed.
+        assert!(masked.contains("New key: ci-deploy"), "{masked}");
+        assert_snapshot!(format!("present_reveal_{w}x{h}"), masked);
+    }
+    // And copying still hands the real secret over.
+    let mut app = revealed(80, 24);
+    let copied: Vec<String> = app
+        .update(Msg::Action(Action::Copy))
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Copy(secret) => Some(secret.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, [SECRET]);
+}

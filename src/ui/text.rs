@@ -2,11 +2,13 @@
 //! progress and the words for counts. Pure functions of public state, so the
 //! header, the tables and the status line always say the same thing.
 
+use std::borrow::Cow;
+
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::Listing;
 use crate::app::table::KeyTable;
+use crate::app::{App, Listing};
 use crate::sanitize::{display, sanitize};
 
 /// Keys older than this many days are flagged (`!`) and counted in the status line.
@@ -44,6 +46,24 @@ pub fn short_id(id: Option<&str>) -> String {
         || "-".to_string(),
         |id| sanitize(id).chars().take(8).collect(),
     )
+}
+
+/// Prose that may name what the console knows (a status line, an error, a
+/// message): through the screen-share mask, with the names of the
+/// organizations and tenants loaded so far (a few hundred at most, and only
+/// for the one or two such lines on screen).
+pub fn masked_prose<'a>(app: &App, mask: &crate::present::Mask, text: &'a str) -> Cow<'a, str> {
+    if !mask.is_on() {
+        return Cow::Borrowed(text);
+    }
+    let orgs = app.orgs.ready().into_iter().flatten();
+    let managed = app.managed.ready().into_iter().flatten();
+    let mut names: Vec<&str> = orgs
+        .chain(managed)
+        .filter_map(|o| o.name.as_deref())
+        .collect();
+    names.extend(app.tenant.as_ref().and_then(|t| t.name.as_deref()));
+    mask.text_naming(text, &names)
 }
 
 /// An optional server string, sanitized and cut to `max`, or `-` when absent.

@@ -9,6 +9,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::present::Mask;
+
 /// The styles the console draws with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -50,6 +52,11 @@ pub struct Theme {
     pub muted: Style,
     /// A text field being edited.
     pub input: Style,
+    /// Screen-share mode's pseudonyms (`--present`), off unless asked. It
+    /// travels with the styles because every drawing function already gets
+    /// the theme: masking a value is one call where it is drawn (see
+    /// `crate::present`).
+    pub mask: Mask,
 }
 
 impl Default for Theme {
@@ -71,6 +78,12 @@ impl Theme {
             Some("mono" | "none" | "no-color") => Theme::mono(),
             _ => Theme::dark(),
         }
+    }
+
+    /// This theme drawing with `mask`: `Mask::random()` for `--present`.
+    #[must_use]
+    pub fn presenting(self, mask: Mask) -> Theme {
+        Theme { mask, ..self }
     }
 
     /// The names `Theme::new` knows.
@@ -106,6 +119,7 @@ impl Theme {
             masked: Style::new().fg(Color::Gray),
             muted: Style::new().fg(Color::DarkGray),
             input: Style::new().fg(Color::White).bg(Color::DarkGray),
+            mask: Mask::OFF,
         }
     }
 
@@ -135,6 +149,7 @@ impl Theme {
             masked: Style::new().fg(Color::DarkGray),
             muted: Style::new().fg(Color::DarkGray),
             input: Style::new().fg(Color::Black).bg(Color::Gray),
+            mask: Mask::OFF,
         }
     }
 
@@ -163,6 +178,7 @@ impl Theme {
             masked: Style::new(),
             muted: Style::new(),
             input: underlined,
+            mask: Mask::OFF,
         }
     }
 }

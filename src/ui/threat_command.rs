@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             frame.render_widget(Paragraph::new(Line::styled("loading…", theme.muted)), inner);
         }
         TcPanel::Failed(why) => {
-            let lines: Vec<Line> = paragraphs(why)
+            let lines: Vec<Line> = paragraphs(&theme.mask.text(why))
                 .into_iter()
                 .map(|l| Line::styled(l, theme.error))
                 .collect();
@@ -72,7 +72,7 @@ fn module_lines(
         Ok(list) if !list.is_empty() => list,
         Ok(_) => return vec![Line::styled("none", theme.muted)],
         Err(why) => {
-            return wrap(&sanitize(why), room)
+            return wrap(&sanitize(&theme.mask.text(why)), room)
                 .into_iter()
                 .map(|l| Line::styled(l, theme.muted))
                 .collect();
@@ -131,7 +131,7 @@ fn draw_facts(frame: &mut Frame, area: Rect, app: &App, facts: &TcFacts, theme: 
     frame.render_widget(
         line(vec![
             label("Account ID", theme),
-            Span::raw(display(&facts.account_id, 60)),
+            Span::raw(display(&theme.mask.account(&facts.account_id), 60)),
         ]),
         account,
     );
@@ -211,7 +211,7 @@ fn draw_assets(frame: &mut Frame, area: Rect, assets: &Result<UsedAssets, String
             ),
             None,
         ),
-        Err(why) => (display(why, 60), None),
+        Err(why) => (display(&theme.mask.text(why), 60), None),
     };
     match ratio {
         Some(ratio) => {
@@ -279,7 +279,13 @@ fn draw_customers(
         .take(shown)
         .map(|c| {
             Row::new(vec![
-                field(c.company_name.as_deref(), usize::from(name_width)),
+                field(
+                    c.company_name
+                        .as_deref()
+                        .map(|n| theme.mask.org(n))
+                        .as_deref(),
+                    usize::from(name_width),
+                ),
                 field(c.status.as_deref(), 16),
             ])
         })

@@ -194,6 +194,11 @@ fn other_settings(cx: &Context) -> Vec<Shown> {
         )
     };
     push("theme", theme, theme_source);
+    push(
+        "present",
+        crate::console::presenting(args, p).to_string(),
+        origin(args.present, p.present.is_some(), name),
+    );
     let clear_env = std::env::var("R7KEYS_CLIPBOARD_CLEAR_SECS").is_ok();
     push(
         "clipboard clear",

@@ -30,14 +30,24 @@ pub fn draw(frame: &mut Frame, body: Rect, bulk: &BulkRevoke, theme: &Theme) {
     let current = bulk.current.map(|(_, at)| at);
     let first = current.unwrap_or(0).saturating_sub(rows / 2);
     for (i, item) in bulk.items.iter().enumerate().skip(first).take(rows) {
-        let name = display(item.key.name.as_deref().unwrap_or("-"), room / 2);
+        let name = display(
+            &theme.mask.text(item.key.name.as_deref().unwrap_or("-")),
+            room / 2,
+        );
         let place = match &item.target.tenant {
-            Some(t) => format!("{} · {}", item.target.region, display(t, 12)),
+            Some(t) => format!(
+                "{} · {}",
+                item.target.region,
+                display(&theme.mask.id(t), 12)
+            ),
             None => item.target.region.to_string(),
         };
         let (state, style) = match (&item.outcome, current == Some(i)) {
             (Some(Ok(())), _) => ("revoked".to_string(), theme.ok),
-            (Some(Err(why)), _) => (format!("failed: {}", display(why, 40)), theme.error),
+            (Some(Err(why)), _) => (
+                format!("failed: {}", display(&theme.mask.text(why), 40)),
+                theme.error,
+            ),
             (None, true) => ("revoking…".to_string(), theme.muted),
             (None, false) => (String::new(), theme.hint),
         };

@@ -7,6 +7,7 @@ use ratatui::text::Line;
 
 use crate::api::KeyInfo;
 use crate::app::App;
+use crate::present::Mask;
 use crate::sanitize::sanitize;
 
 use super::super::Theme;
@@ -30,16 +31,22 @@ fn both(name: Option<&str>, id: Option<&str>) -> String {
 }
 
 /// Where the key lives: the tenant it was found in, the tenant in focus, or home.
-fn location(app: &App, key: &KeyInfo) -> String {
+fn location(app: &App, key: &KeyInfo, mask: &Mask) -> String {
     if let Some(tenant) = &key.tenant {
-        return format!("tenant {} ({})", sanitize(&tenant.id), tenant.region);
+        return format!(
+            "tenant {} ({})",
+            sanitize(&mask.id(&tenant.id)),
+            tenant.region
+        );
     }
     match &app.tenant {
-        Some(t) => format!(
-            "tenant {} ({})",
-            sanitize(t.name.as_deref().unwrap_or(&t.id)),
-            t.region
-        ),
+        Some(t) => {
+            let name = match &t.name {
+                Some(name) => mask.org(name),
+                None => mask.id(&t.id),
+            };
+            format!("tenant {} ({})", sanitize(&name), t.region)
+        }
         None => format!("home ({})", app.session.region),
     }
 }
@@ -52,27 +59,25 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, key: &KeyInfo, theme: &The
         Some(n) => days(n),
         None => "-".to_string(),
     };
+    let mask = &theme.mask;
+    let id = key.id.as_deref().map(|t| mask.id(t));
+    let name = key.name.as_deref().map(|t| mask.text(t));
+    let org_name = key.organization_name.as_deref().map(|t| mask.org(t));
+    let org_id = key.organization_id.as_deref().map(|t| mask.id(t));
+    let email = key.owner_email.as_deref().map(|t| mask.email(t));
+    let owner_id = key.owner_id.as_deref().map(|t| mask.id(t));
     let fields = [
-        ("id", full(key.id.as_deref())),
-        ("name", full(key.name.as_deref())),
+        ("id", full(id.as_deref())),
+        ("name", full(name.as_deref())),
         ("kind", sanitize(key.kind.label()).into_owned()),
-        (
-            "organization",
-            both(
-                key.organization_name.as_deref(),
-                key.organization_id.as_deref(),
-            ),
-        ),
-        (
-            "owner",
-            both(key.owner_email.as_deref(), key.owner_id.as_deref()),
-        ),
+        ("organization", both(org_name.as_deref(), org_id.as_deref())),
+        ("owner", both(email.as_deref(), owner_id.as_deref())),
         (
             "generated on",
             key.generated_on.map_or_else(|| "-".to_string(), date_time),
         ),
         ("age", age),
-        ("tenant/region", location(app, key)),
+        ("tenant/region", location(app, key, mask)),
     ];
     let mut lines: Vec<Line> = Vec::new();
     for (label, value) in fields {

@@ -56,7 +56,10 @@ fn matches<'a>(form: &GenerateForm, room: usize, theme: &Theme) -> Vec<Line<'a>>
         .take(MATCHES)
         .map(|(i, org)| {
             let chosen = i == form.org_choice;
-            let name = org.name.as_deref().unwrap_or(&org.id);
+            let name = org
+                .name
+                .as_deref()
+                .map_or_else(|| theme.mask.id(&org.id), |n| theme.mask.org(n));
             let region = org
                 .region
                 .as_deref()
@@ -64,7 +67,7 @@ fn matches<'a>(form: &GenerateForm, room: usize, theme: &Theme) -> Vec<Line<'a>>
             let text = format!(
                 "{}{}{region}",
                 if chosen { "▶ " } else { "  " },
-                display(name, room.saturating_sub(LABEL + 4 + width(&region)))
+                display(&name, room.saturating_sub(LABEL + 4 + width(&region)))
             );
             let style = if chosen {
                 theme.row_selected
@@ -134,7 +137,7 @@ pub fn draw(frame: &mut Frame, body: Rect, form: &GenerateForm, theme: &Theme) {
         Some(tenant) => format!(
             "region {} · tenant {}",
             form.target.region,
-            crate::sanitize::sanitize(tenant)
+            crate::sanitize::sanitize(&theme.mask.id(tenant))
         ),
         None => format!("region {} · home", form.target.region),
     };
@@ -158,7 +161,7 @@ pub fn draw(frame: &mut Frame, body: Rect, form: &GenerateForm, theme: &Theme) {
     }
     if let Some(error) = &form.error {
         lines.push(Line::raw(""));
-        lines.extend(prose(error, room, theme.error));
+        lines.extend(prose(&theme.mask.text(error), room, theme.error));
     }
     if form.submitting.is_some() {
         lines.push(Line::raw(""));

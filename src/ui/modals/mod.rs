@@ -48,7 +48,8 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
             body: text,
             error,
         }) => {
-            message::draw(frame, body, title, text, *error, theme);
+            let text = super::text::masked_prose(app, &theme.mask, text);
+            message::draw(frame, body, title, &text, *error, theme);
         }
     }
 }

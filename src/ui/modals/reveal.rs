@@ -9,6 +9,7 @@ use ratatui::text::Line;
 use crate::app::App;
 use crate::app::modal::{Copy, Reveal};
 use crate::keymap::{Action, Layer};
+use crate::present::HIDDEN_SECRET;
 use crate::sanitize::{display, sanitize};
 
 use super::super::Theme;
@@ -61,13 +62,9 @@ fn copy_state<'a>(app: &App, reveal: &Reveal, room: usize, theme: &Theme) -> Vec
 pub fn draw(frame: &mut Frame, body: Rect, app: &App, reveal: &Reveal, theme: &Theme) {
     let room = usize::from(content_width(body, WIDTH));
     let info = &reveal.info;
-    let org = info
-        .organization_name
-        .as_deref()
-        .or(info.organization_id.as_deref())
-        .map_or_else(String::new, |o| {
-            format!(" · organization {}", display(o, 30))
-        });
+    let org = super::super::keys_table::masked_org(info, theme).map_or_else(String::new, |o| {
+        format!(" · organization {}", display(&o, 30))
+    });
     let mut lines: Vec<Line> = vec![
         Line::styled(
             format!("{} key{org}", display(info.kind.label(), 20)),
@@ -75,7 +72,10 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, reveal: &Reveal, theme: &T
         ),
         Line::raw(""),
     ];
-    if reveal.shown {
+    if theme.mask.is_on() {
+        // Presenting: not even on request; `c` still copies it.
+        lines.push(Line::styled(HIDDEN_SECRET, theme.masked));
+    } else if reveal.shown {
         // The whole secret, wrapped: it must be readable to be typed elsewhere.
         let secret = sanitize(reveal.secret.expose()).into_owned();
         lines.extend(
@@ -105,13 +105,15 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, reveal: &Reveal, theme: &T
         let shown: Vec<hints::Hint> = hints::hints(app, Layer::Reveal)
             .into_iter()
             .filter(|h| matches!(h.action, Action::Reveal | Action::Copy | Action::Confirm))
+            // Presenting, `v` shows nothing more: not offered.
+            .filter(|h| !(theme.mask.is_on() && h.action == Action::Reveal))
             .collect();
         lines.push(hints::line(&shown, room, theme));
     }
     let dialog = Dialog {
         title: format!(
             "New key: {}",
-            display(info.name.as_deref().unwrap_or(""), 40)
+            display(&theme.mask.text(info.name.as_deref().unwrap_or("")), 40)
         ),
         width: WIDTH,
         lines,

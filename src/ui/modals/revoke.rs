@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::api::KeyKind;
+use crate::api::{KeyInfo, KeyKind};
 use crate::app::App;
 use crate::app::modal::RevokeConfirm;
 use crate::keymap::{Action, Layer};
@@ -55,11 +55,16 @@ fn warnings<'a>(confirm: &RevokeConfirm, room: usize, theme: &Theme) -> Vec<Line
     lines
 }
 
-/// Draws the confirmation over `body`.
-pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, theme: &Theme) {
-    let room = usize::from(content_width(body, WIDTH));
-    let key = &confirm.key;
+/// The key, fully named: name, kind, organization, owner, age and id.
+fn key_lines<'a>(app: &App, key: &KeyInfo, room: usize, theme: &Theme) -> Vec<Line<'a>> {
     let full = |t: Option<&str>| t.map_or_else(|| "-".to_string(), |t| sanitize(t).into_owned());
+    let mask = &theme.mask;
+    let org = super::super::keys_table::masked_org(key, theme);
+    let owner = key
+        .owner_email
+        .as_deref()
+        .or(key.owner_id.as_deref())
+        .map(|o| mask.owner(o));
     let age = match (key.age_days(app.now), key.generated_on) {
         (Some(n), Some(at)) => {
             let flag = if n > OLD_DAYS { " !" } else { "" };
@@ -69,22 +74,18 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, t
     };
     let mut lines: Vec<Line> = Vec::new();
     for (label, value) in [
-        ("name", full(key.name.as_deref())),
+        (
+            "name",
+            full(key.name.as_deref().map(|n| mask.text(n)).as_deref()),
+        ),
         ("kind", sanitize(key.kind.label()).into_owned()),
-        (
-            "organization",
-            full(
-                key.organization_name
-                    .as_deref()
-                    .or(key.organization_id.as_deref()),
-            ),
-        ),
-        (
-            "owner",
-            full(key.owner_email.as_deref().or(key.owner_id.as_deref())),
-        ),
+        ("organization", full(org.as_deref())),
+        ("owner", full(owner.as_deref())),
         ("age", age),
-        ("id", full(key.id.as_deref())),
+        (
+            "id",
+            full(key.id.as_deref().map(|id| mask.id(id)).as_deref()),
+        ),
     ] {
         let style = if label == "name" {
             theme.title
@@ -93,6 +94,15 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, t
         };
         lines.extend(labelled(label, &value, room, theme, style));
     }
+    lines
+}
+
+/// Draws the confirmation over `body`.
+pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, theme: &Theme) {
+    let room = usize::from(content_width(body, WIDTH));
+    let key = &confirm.key;
+    let mask = &theme.mask;
+    let mut lines = key_lines(app, key, room, theme);
     if let Some(tenant) = &confirm.target.tenant {
         // Named by the tenant's own name where it is known.
         let name = app
@@ -101,8 +111,14 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, t
             .and_then(|all| all.iter().find(|o| o.id == *tenant))
             .and_then(|o| o.name.as_deref())
             .map_or_else(
-                || sanitize(tenant).into_owned(),
-                |n| format!("{} ({})", sanitize(n), text::short_id(Some(tenant))),
+                || sanitize(&mask.id(tenant)).into_owned(),
+                |n| {
+                    format!(
+                        "{} ({})",
+                        sanitize(&mask.org(n)),
+                        text::short_id(Some(&mask.id(tenant)))
+                    )
+                },
             );
         lines.extend(labelled(
             "revoked in",
@@ -142,7 +158,11 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, confirm: &RevokeConfirm, t
     }
     if let Some(error) = &confirm.error {
         lines.push(Line::raw(""));
-        lines.extend(prose(error, room, theme.error));
+        lines.extend(prose(
+            &text::masked_prose(app, mask, error),
+            room,
+            theme.error,
+        ));
     }
     if confirm.submitting.is_some() {
         lines.push(Line::raw(""));

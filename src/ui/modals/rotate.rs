@@ -14,9 +14,10 @@ use crate::app::App;
 use crate::app::modal::Copy;
 use crate::app::rotate::{Proof, Rotation, Stage};
 use crate::keymap::{Action, Layer};
+use crate::present::HIDDEN_SECRET;
 use crate::sanitize::{display, sanitize};
 
-use super::super::text::wrap;
+use super::super::text::{masked_prose, wrap};
 use super::super::{Theme, field};
 use super::{Dialog, content_width, labelled, prose, show};
 
@@ -90,14 +91,17 @@ fn new_key_lines<'a>(
         "new key",
         &format!(
             "{} (id {})",
-            display(info.name.as_deref().unwrap_or(""), 30),
-            display(info.id.as_deref().unwrap_or("-"), 40)
+            display(&theme.mask.text(info.name.as_deref().unwrap_or("")), 30),
+            display(&theme.mask.id(info.id.as_deref().unwrap_or("-")), 40)
         ),
         room,
         theme,
         theme.title,
     ));
-    if shown {
+    if theme.mask.is_on() {
+        // Presenting: not even on request; `c` still copies it.
+        lines.push(Line::styled(HIDDEN_SECRET, theme.masked));
+    } else if shown {
         lines.extend(
             wrap(&sanitize(secret.expose()), room)
                 .into_iter()
@@ -153,8 +157,8 @@ fn retire_lines<'a>(
         "new key",
         &format!(
             "{} (id {}) · active, deployed",
-            display(info.name.as_deref().unwrap_or(""), 30),
-            display(info.id.as_deref().unwrap_or("-"), 20)
+            display(&theme.mask.text(info.name.as_deref().unwrap_or("")), 30),
+            display(&theme.mask.id(info.id.as_deref().unwrap_or("-")), 20)
         ),
         room,
         theme,
@@ -164,8 +168,14 @@ fn retire_lines<'a>(
         "old key",
         &format!(
             "{} (id {}) · to revoke",
-            display(rotation.old.name.as_deref().unwrap_or(""), 30),
-            display(rotation.old.id.as_deref().unwrap_or("-"), 20)
+            display(
+                &theme.mask.text(rotation.old.name.as_deref().unwrap_or("")),
+                30
+            ),
+            display(
+                &theme.mask.id(rotation.old.id.as_deref().unwrap_or("-")),
+                20
+            )
         ),
         room,
         theme,
@@ -259,7 +269,7 @@ fn stage_lines<'a>(app: &App, rotation: &Rotation, room: usize, theme: &Theme) -
         Stage::Revoking { .. } => lines.push(Line::styled("revoking the old key…", theme.muted)),
         Stage::Done { words, error } => {
             lines.extend(prose(
-                words,
+                &masked_prose(app, &theme.mask, words),
                 room,
                 if *error { theme.error } else { theme.ok },
             ));
@@ -278,13 +288,8 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, rotation: &Rotation, theme
         &format!(
             "{} key \"{}\" of {}",
             sanitize(old.kind.label()),
-            sanitize(old.name.as_deref().unwrap_or("")),
-            sanitize(
-                old.organization_name
-                    .as_deref()
-                    .or(old.organization_id.as_deref())
-                    .unwrap_or("-")
-            )
+            sanitize(&theme.mask.text(old.name.as_deref().unwrap_or(""))),
+            sanitize(&super::super::keys_table::masked_org(old, theme).unwrap_or("-".into()))
         ),
         room,
         theme,
@@ -294,7 +299,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, rotation: &Rotation, theme
         Some(tenant) => format!(
             "region {} · tenant {}",
             rotation.target.region,
-            sanitize(tenant)
+            sanitize(&theme.mask.id(tenant))
         ),
         None => format!("region {} · home", rotation.target.region),
     };
@@ -305,7 +310,11 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, rotation: &Rotation, theme
     lines.extend(stage_lines(app, rotation, room, theme));
     if let Some(error) = &rotation.error {
         lines.push(Line::raw(""));
-        lines.extend(prose(error, room, theme.error));
+        lines.extend(prose(
+            &masked_prose(app, &theme.mask, error),
+            room,
+            theme.error,
+        ));
     }
     let dialog = Dialog {
         title: format!("Rotate {}", super::generate::kind_phrase(&old.kind)),

@@ -17,15 +17,14 @@ use super::{Dialog, content_width, prose, show};
 const WIDTH: u16 = 72;
 
 /// One choice: `home (the primary account)` or `name  region  id`.
-fn choice_text(choice: Option<&TenantFocus>, app: &App, room: usize) -> String {
+fn choice_text(choice: Option<&TenantFocus>, app: &App, room: usize, theme: &Theme) -> String {
     match choice {
         None => format!("home (the primary account) · {}", app.session.region),
         Some(t) => {
-            let tail = format!(" · {} · {}", t.region, display(&t.id, 12));
-            let name = display(
-                t.name.as_deref().unwrap_or(&t.id),
-                room.saturating_sub(width(&tail)).max(8),
-            );
+            let id = theme.mask.id(&t.id);
+            let tail = format!(" · {} · {}", t.region, display(&id, 12));
+            let name = t.name.as_deref().map_or(id, |n| theme.mask.org(n));
+            let name = display(&name, room.saturating_sub(width(&tail)).max(8));
             format!("{name}{tail}")
         }
     }
@@ -52,7 +51,12 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, picker: &TenantPicker, the
         let chosen = i == picker.choice;
         let in_focus = choice.as_ref() == app.tenant.as_ref();
         let mark = if in_focus { " (in focus)" } else { "" };
-        let text = choice_text(choice.as_ref(), app, room.saturating_sub(2 + width(mark)));
+        let text = choice_text(
+            choice.as_ref(),
+            app,
+            room.saturating_sub(2 + width(mark)),
+            theme,
+        );
         let style = if chosen {
             theme.row_selected
         } else {
