@@ -43,6 +43,9 @@ pub struct Fleet {
     /// Why there are no tenants (a platform key manages none).
     pub no_tenants: Option<String>,
     pub finished: bool,
+    /// Ids of the keys in the table (lowercase): a key two places answer
+    /// with (a server that ignores `R7-Organization-Id`) is shown once.
+    seen: std::collections::HashSet<String>,
 }
 
 impl Fleet {
@@ -169,7 +172,19 @@ impl App {
         if let Some(old) = self.fleet.req.filter(|_| self.fleet.running()) {
             effects.push(Effect::Cancel { req: old });
         }
+        let platform_key = self
+            .session
+            .key_kind
+            .as_ref()
+            .is_some_and(|k| !k.is_multi_tenant());
         let tenants = match &self.managed {
+            // Tenants are read with `R7-Organization-Id`, which only a
+            // multi-tenant key may send: a platform key's reads of them
+            // would be refused (or answered with its own keys again).
+            _ if platform_key => {
+                self.fleet.no_tenants = Some("tenants need a multi-tenant key".to_string());
+                Vec::new()
+            }
             Loadable::Loading(_) => {
                 self.fleet = Fleet {
                     waiting_for_tenants: true,
@@ -301,6 +316,11 @@ impl App {
                             }
                         }
                         Row::flagged(key, flags)
+                    })
+                    .filter(|row| {
+                        row.key()
+                            .and_then(|k| k.id.as_deref())
+                            .is_none_or(|id| self.fleet.seen.insert(id.to_lowercase()))
                     })
                     .collect::<Vec<_>>();
                 self.inventory.listing.items += rows.len();

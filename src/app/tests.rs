@@ -240,6 +240,8 @@ fn a_tenant_visit_keeps_the_home_walk_the_multi_tenant_tab_needs() {
 #[test]
 fn tabs_switch_by_number_and_tab() {
     let (mut app, _) = loaded(vec![]);
+    // A key of unknown kind: the inventory waits for the tenant list.
+    app.session.key_kind = None;
     assert!(act(&mut app, Action::TabOrganization).is_empty());
     assert_eq!(app.tab, Tab::Organization);
     assert!(act(&mut app, Action::NextTab).is_empty());
@@ -970,7 +972,9 @@ fn a_revoke_from_the_inventory_goes_to_the_rows_tenant() {
 
 #[test]
 fn a_platform_key_inventory_is_its_own_organizations_and_says_why() {
+    // A key of unknown kind whose tenant list was refused.
     let (mut app, _) = loaded(vec![key("h1", "home key", KeyKind::User)]);
+    app.session.key_kind = None;
     app.managed = Loadable::Failed("not available to this key (403)".into());
     let (_, places) = inventory_effect(&act(&mut app, Action::TabInventory));
     assert_eq!(places.len(), 1);
@@ -980,11 +984,58 @@ fn a_platform_key_inventory_is_its_own_organizations_and_says_why() {
             .as_deref()
             .is_some_and(|w| w.contains("403"))
     );
+    // A user key: the platform may list managed tenants to it, but it
+    // cannot read them (no `R7-Organization-Id`): not one request is spent.
+    let (mut app, _) = loaded(vec![key("h1", "home key", KeyKind::User)]);
+    app.managed = Loadable::Ready(vec![org("t1", "Globex", "eu"), org("t2", "Dunder", "us")]);
+    let (_, places) = inventory_effect(&act(&mut app, Action::TabInventory));
+    assert_eq!(places.len(), 1, "home only");
+    assert!(places[0].tenant.is_none());
+    assert!(
+        app.fleet
+            .no_tenants
+            .as_deref()
+            .is_some_and(|w| w.contains("multi-tenant key")),
+        "{:?}",
+        app.fleet.no_tenants
+    );
+}
+
+#[test]
+fn a_key_two_places_answer_with_is_one_row() {
+    let (mut app, _) = loaded(vec![]);
+    multi_tenant(
+        &mut app,
+        vec![org("t1", "Globex", "us"), org("t2", "Dunder", "us")],
+    );
+    let (req, _) = inventory_effect(&act(&mut app, Action::TabInventory));
+    let same = key("k1", "shared", KeyKind::User);
+    for tenant in [
+        None,
+        Some(org("t1", "Globex", "us")),
+        Some(org("t2", "Dunder", "us")),
+    ] {
+        let mut again = same.clone();
+        again.id = Some("K1".into());
+        let effects = app.update(done(Outcome::InventoryPlace {
+            req,
+            tenant,
+            result: Ok(place_keys(vec![same.clone(), again], None)),
+        }));
+        assert!(effects.is_empty());
+    }
+    assert_eq!(
+        app.inventory.table.key_count(),
+        1,
+        "ids compare without case"
+    );
 }
 
 #[test]
 fn an_inventory_waits_for_the_tenant_list_then_starts() {
-    let mut app = App::new(session(), Keymap::defaults());
+    let mut session = session();
+    session.key_kind = Some(KeyKind::MultiTenantAdmin);
+    let mut app = App::new(session, Keymap::defaults());
     let effects = app.start();
     let managed = effects
         .iter()
