@@ -242,7 +242,7 @@ mod tests {
         );
     }
 
-    /// Found by tests/props_config.rs: toml quotes an unknown key as it is.
+    /// Found by `tests/props_config.rs`: toml quotes an unknown key as it is.
     #[test]
     fn an_unknown_key_with_an_escape_is_quoted_safely() {
         let error = parse("\"\\u001b[2J\" = \"us\"", &path()).unwrap_err();
