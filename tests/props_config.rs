@@ -188,7 +188,7 @@ fn check(file: &File, bytes: &[u8], profile: Option<String>) -> Result<(), TestC
             return Ok(());
         }
     };
-    for (_, profile) in &loaded.profiles {
+    for profile in loaded.profiles.values() {
         if let Err(error) = max_key_age_days(profile) {
             prop_assert!(error.0.starts_with("max_key_age = "), "{:?}", error.0);
             prop_assert!(!unsafe_for_a_terminal(&error.0), "{:?}", error.0);
