@@ -512,3 +512,53 @@ async fn the_console_holds_up_under_random_actions_and_faults() {
     soak(seed, steps).await;
     println!("soak took {:?}", started.elapsed());
 }
+
+/// Found by the soak: a key generated while a listing is under way is put in
+/// the table at once, and then again when the listing's page holding it
+/// arrives, so the table shows it twice until the next refresh. The fix
+/// belongs in the app (a page's keys already in the table by id are not
+/// added again, in `Pane::take_page` or `KeyTable::extend`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "fails until the app files a listing's keys by id (see the doc comment)"]
+async fn a_key_generated_during_a_listing_is_listed_once() {
+    let sim = Sim::start(SimConfig {
+        tenants: 0,
+        ..small_config()
+    })
+    .await;
+    let settings = Settings {
+        endpoint: sim.creds().endpoint.clone(),
+        concurrency: 1,
+        ..Settings::default()
+    };
+    let mut console = Console::start_with(&sim, settings, session(&sim), "platform-admin");
+    console.loaded().await;
+    // The refresh's first page is answered late, after the generate: the
+    // server's answer then holds the new key.
+    sim.set_faults("spike=700@api-keys*1").await;
+    console.key('r');
+    console
+        .until("the refresh", |c| c.status().contains("loading"))
+        .await;
+    console.key('n');
+    console.shows("Generate a user key").await;
+    console.type_text("during-the-listing");
+    console.press(KeyCode::Enter);
+    console.shows("New key: during-the-listing").await;
+    console.key('c');
+    console.shows("copied via the test clipboard").await;
+    console.press(KeyCode::Enter);
+    console
+        .until("the listing's end", |c| {
+            !c.rows()[2].contains("so far") && !c.status().contains("loading")
+        })
+        .await;
+    let app = console.quit().await;
+    assert!(app.user.listing.is_done());
+    let ids = table_ids(&app.user.table);
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "a key listed twice");
+    let (users, _) = server_keys(&sim).await;
+    assert_eq!(ids, users);
+}
