@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 
 use common::console::{Console, session};
 use common::{Sim, small_config};
-use r7keys::api::{ApiKey, AuditAction, AuditQuery, Client, Settings, Target};
+use r7keys::api::{ApiKey, AuditAction, AuditQuery, Client, KeyKind, Settings, Target};
 use r7keys::app::App;
+use r7keys::region::Region;
 use r7keys::simulator::SimConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -64,6 +65,8 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 /// What the run has seen and done, for the failure report and the checks.
 struct Run {
+    /// Whose key the console signs with.
+    principal: &'static str,
     seed: u64,
     step: usize,
     /// The action under way, as a short text.
@@ -76,13 +79,16 @@ struct Run {
     /// Names generated (Enter pressed on the form).
     asked: BTreeSet<String>,
     tab: char,
+    /// Tenant switches made through the picker, and revokes sent.
+    switches: usize,
+    revokes: usize,
 }
 
 impl Run {
     fn whereabouts(&self) -> String {
         format!(
-            "SOAK_SEED={} at step {} ({})",
-            self.seed, self.step, self.doing
+            "SOAK_SEED={} as {} at step {} ({})",
+            self.seed, self.principal, self.step, self.doing
         )
     }
 }
@@ -220,6 +226,7 @@ async fn revoke(console: &Console, run: &mut Run) {
     loop {
         let screen = console.screen();
         if !screen.contains("Revoke a") {
+            run.revokes += 1;
             return;
         }
         if !screen.contains("revoking…") && sent.elapsed() > Duration::from_millis(300) {
@@ -255,6 +262,7 @@ async fn switch_tenant(console: &Console, run: &mut Run, down: usize) {
         console.press(KeyCode::Down);
     }
     console.press(KeyCode::Enter);
+    run.switches += 1;
     until(console, run, "the picker closed", |s| {
         !s.contains("Choose the tenant in focus")
     })
@@ -263,8 +271,8 @@ async fn switch_tenant(console: &Console, run: &mut Run, down: usize) {
 
 /// The keys the platform administrator's home listing holds, split into
 /// user keys and organization keys, by id.
-async fn server_keys(sim: &Sim) -> (Vec<String>, Vec<String>) {
-    let keys = sim.all_pages("platform-admin", KEYS_PATH).await;
+async fn server_keys(sim: &Sim, principal: &str) -> (Vec<String>, Vec<String>) {
+    let keys = sim.all_pages(principal, KEYS_PATH).await;
     let id = |k: &Value| k["id"].as_str().unwrap().to_string();
     let kind = |k: &Value| k["type"].as_str().unwrap().to_string();
     let sorted = |mut ids: Vec<String>| {
@@ -295,26 +303,33 @@ fn table_ids(table: &r7keys::app::table::KeyTable) -> Vec<String> {
     ids
 }
 
-/// The names of the soak's keys the platform's audit log says were
-/// generated, read through Log Search as any client reads it.
-async fn generated_names(sim: &Sim, seed: u64) -> BTreeSet<String> {
-    let admin = sim.principal("platform-admin");
+/// The names of the soak's keys the platform's audit logs say were
+/// generated (at home and in every managed tenant the key reaches), read
+/// through Log Search as any client reads them.
+async fn generated_names(sim: &Sim, principal: &str, seed: u64) -> BTreeSet<String> {
+    let who = sim.principal(principal);
     let settings = Settings {
         endpoint: sim.creds().endpoint.clone(),
         ..Settings::default()
     };
-    let client = Client::new(settings, ApiKey::new(&admin.api_key).unwrap()).unwrap();
+    let client = Client::new(settings, ApiKey::new(&who.api_key).unwrap()).unwrap();
     let now = time::OffsetDateTime::now_utc();
     let query = AuditQuery::between(now - time::Duration::days(1), now + time::Duration::days(1));
-    let trail = client
-        .audit_trail(&Target::new(admin.region.parse().unwrap(), None), &query)
-        .await
-        .unwrap();
-    assert!(trail.incomplete.is_none(), "{:?}", trail.incomplete);
+    let region: Region = who.region.parse().unwrap();
+    let multi_tenant = principal.starts_with("mt-");
+    let home = Target::new(region, multi_tenant.then(|| who.organization_id.clone()));
+    let mut trails = vec![client.audit_trail(&home, &query).await.unwrap()];
+    if multi_tenant {
+        let tenants = client.managed_organizations(&home).await.unwrap();
+        for outcome in client.audit_of_tenants(tenants, &query).await {
+            trails.push(outcome.outcome.unwrap());
+        }
+    }
     let prefix = format!("soak-{seed}-");
-    trail
-        .events
+    trails
         .into_iter()
+        .inspect(|trail| assert!(trail.incomplete.is_none(), "{:?}", trail.incomplete))
+        .flat_map(|trail| trail.events)
         .filter(|e| e.action == AuditAction::Generate)
         .filter_map(|e| e.key_name)
         .filter(|name| name.starts_with(&prefix))
@@ -323,7 +338,7 @@ async fn generated_names(sim: &Sim, seed: u64) -> BTreeSet<String> {
 
 /// The simulator, the console on it as the platform administrator, and a
 /// fresh run at `seed`, once the first load is in.
-async fn start(seed: u64) -> (Sim, Console, Run) {
+async fn start(seed: u64, principal: &'static str) -> (Sim, Console, Run) {
     let sim = Sim::start(SimConfig {
         seed,
         keys: 60,
@@ -332,19 +347,28 @@ async fn start(seed: u64) -> (Sim, Console, Run) {
         ..small_config()
     })
     .await;
-    let admin = sim.principal("platform-admin").clone();
+    let who = sim.principal(principal).clone();
     let mut session = session(&sim);
     // Revoking the console's own key asks for its name, which the soak
     // declines: the run keeps a working key.
-    session.own_key_id = Some(admin.key_id.clone());
+    session.own_key_id = Some(who.key_id.clone());
+    if principal == "mt-admin" {
+        // As the demo builds it: a multi-tenant key names its home
+        // organization as the tenant, and may act for its managed tenants.
+        session.key_kind = Some(KeyKind::MultiTenantAdmin);
+        session.home_tenant = Some(who.organization_id.clone());
+        session.owner.clone_from(&who.email);
+        session.region = who.region.parse().unwrap();
+    }
     let settings = Settings {
         endpoint: sim.creds().endpoint.clone(),
         concurrency: 4,
         request_timeout: Duration::from_secs(2),
         ..Settings::default()
     };
-    let console = Console::start_with(&sim, settings, session, "platform-admin");
+    let console = Console::start_with(&sim, settings, session, principal);
     let run = Run {
+        principal,
         seed,
         step: 0,
         doing: "the first load".into(),
@@ -353,6 +377,8 @@ async fn start(seed: u64) -> (Sim, Console, Run) {
         maybe: BTreeSet::new(),
         asked: BTreeSet::new(),
         tab: '1',
+        switches: 0,
+        revokes: 0,
     };
     until(&console, &run, "the first load", |s| {
         s.contains(common::console::LOADED)
@@ -439,7 +465,7 @@ async fn final_refresh(sim: &Sim, console: &Console, run: &mut Run) {
 
 /// The tables are what the server has; every generated key was told of.
 async fn check_the_end(sim: &Sim, app: &App, run: &Run, screen: &str) {
-    let (users, orgs) = server_keys(sim).await;
+    let (users, orgs) = server_keys(sim, run.principal).await;
     assert!(
         app.user.listing.is_done() && app.user.listing.error().is_none(),
         "{}: the final listing ended well:\n{screen}",
@@ -463,7 +489,7 @@ async fn check_the_end(sim: &Sim, app: &App, run: &Run, screen: &str) {
         "{}: the organization table is what the server has:\n{screen}",
         run.whereabouts()
     );
-    let generated = generated_names(sim, run.seed).await;
+    let generated = generated_names(sim, run.principal, run.seed).await;
     let told: BTreeSet<String> = run.revealed.union(&run.maybe).cloned().collect();
     let untold: Vec<_> = generated.difference(&told).collect();
     assert!(
@@ -479,20 +505,22 @@ async fn check_the_end(sim: &Sim, app: &App, run: &Run, screen: &str) {
     );
     println!(
         "SOAK_SEED={} SOAK_STEPS={}: {} generates asked, {} revealed, {} told maybe, \
-         {} created; {} user and {} organization keys at the end",
+         {} created, {} revokes, {} tenant switches; {} user and {} organization keys at the end",
         run.seed,
         run.step,
         run.asked.len(),
         run.revealed.len(),
         run.maybe.len(),
         generated.len(),
+        run.revokes,
+        run.switches,
         users.len(),
         orgs.len(),
     );
 }
 
-async fn soak(seed: u64, steps: usize) {
-    let (sim, mut console, mut run) = start(seed).await;
+async fn soak(seed: u64, steps: usize, principal: &'static str) {
+    let (sim, mut console, mut run) = start(seed, principal).await;
     for n in 0..steps {
         run.step = n;
         step(&sim, &console, &mut run).await;
@@ -509,8 +537,19 @@ async fn the_console_holds_up_under_random_actions_and_faults() {
     let seed = env_number("SOAK_SEED", 20_261_202);
     let steps = usize::try_from(env_number("SOAK_STEPS", 40)).unwrap();
     let started = Instant::now();
-    soak(seed, steps).await;
+    soak(seed, steps, "platform-admin").await;
     println!("soak took {:?}", started.elapsed());
+}
+
+/// The same as a multi-tenant administrator, whose `o` puts the user and
+/// organization tabs in a managed tenant's context.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_tenant_console_holds_up_under_random_actions_and_faults() {
+    let seed = env_number("SOAK_SEED", 20_261_202);
+    let steps = usize::try_from(env_number("SOAK_STEPS", 40)).unwrap();
+    let started = Instant::now();
+    soak(seed, steps, "mt-admin").await;
+    println!("multi-tenant soak took {:?}", started.elapsed());
 }
 
 /// Found by the soak: a key generated while a listing is under way is put in
@@ -559,6 +598,6 @@ async fn a_key_generated_during_a_listing_is_listed_once() {
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(ids.len(), unique.len(), "a key listed twice");
-    let (users, _) = server_keys(&sim).await;
+    let (users, _) = server_keys(&sim, "platform-admin").await;
     assert_eq!(ids, users);
 }
