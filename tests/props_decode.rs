@@ -342,8 +342,12 @@ proptest! {
     /// are text or absent, a date that is not RFC 3339 is absent.
     #[test]
     fn any_key_fields_make_a_key_info(fields in noise_fields()) {
-        let object = Value::Object(fields.into_iter().collect());
-        let page = decode::list::<RawKey>(&bytes(&json!([object.clone()]))).unwrap();
+        // The expectation is read from the very text sent: serde_json's
+        // float parsing is not an exact round trip (a float id may read back
+        // as its neighbour), which is no concern of the decoder's.
+        let body = bytes(&json!([Value::Object(fields.into_iter().collect())]));
+        let object = serde_json::from_slice::<Value>(&body).unwrap()[0].clone();
+        let page = decode::list::<RawKey>(&body).unwrap();
         let info = page.items.into_iter().next().unwrap().into_info(&KindNames::default());
         let text = |name: &str| match object.get(name) {
             Some(Value::String(s)) => Some(s.clone()),
