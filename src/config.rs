@@ -144,6 +144,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Parses a config file's text; errors name the file, line and problem.
+/// The problem quotes the file's text (an unknown key, say), so it is
+/// sanitized: a key pasted with an escape sequence must not drive the terminal.
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     toml::from_str(text).map_err(|error| {
         let place = error.span().map_or_else(String::new, |span| {
@@ -153,7 +155,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
         ConfigError(format!(
             "config file {}: {place}{}",
             path.display(),
-            error.message().trim()
+            crate::sanitize::sanitize(error.message().trim())
         ))
     })
 }
@@ -251,6 +253,14 @@ mod tests {
             error.0.contains("line 2") && error.0.contains("regoin"),
             "{error}"
         );
+    }
+
+    /// Found by `tests/props_config.rs`: toml quotes an unknown key as it is.
+    #[test]
+    fn an_unknown_key_with_an_escape_is_quoted_safely() {
+        let error = parse("\"\\u001b[2J\" = \"us\"", &path()).unwrap_err();
+        assert!(!error.0.contains('\u{1b}'), "{error}");
+        assert!(error.0.contains("\\x1b[2J"), "{error}");
     }
 
     #[test]

@@ -690,6 +690,9 @@ pub fn merge(trails: impl IntoIterator<Item = AuditTrail>) -> AuditTrail {
 }
 
 #[cfg(test)]
+mod decode_props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -2,9 +2,13 @@
 //! `{data, metadata}` envelope, a single object bare or wrapped in `data`;
 //! unknown fields are ignored and odd field types do not break a whole page.
 
+use std::fmt;
+use std::marker::PhantomData;
+
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -35,6 +39,71 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
         Value::String(s) => s.parse().ok(),
         _ => None,
     })
+}
+
+/// A struct decoded from a JSON object only. serde's derived decoders also
+/// read a struct from an array, by position: `["id", "name", ...]` would be
+/// a key, and its ninth element a secret.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Only<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Only<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        d.deserialize_map(Only(PhantomData))
+    }
+}
+
+/// The secret of a generate answer when it is text; anything else is
+/// absent (the answer then "held no key"). Read straight into the secret
+/// type, and never quoted in an error: a secret sent as a number must not
+/// end up in a message.
+fn lenient_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    struct Secret;
+    impl<'de> Visitor<'de> for Secret {
+        type Value = Option<SecretString>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the key as text")
+        }
+        fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(Some(SecretString::from(text)))
+        }
+        fn visit_string<E>(self, text: String) -> Result<Self::Value, E> {
+            Ok(Some(SecretString::from(text)))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Secret)
 }
 
 /// The `metadata` block of a page.
@@ -84,6 +153,7 @@ pub fn list<T: DeserializeOwned>(body: &[u8]) -> Result<DecodedList<T>, String> 
             Some(Value::Array(items)) => {
                 let metadata = object
                     .remove("metadata")
+                    .filter(Value::is_object)
                     .and_then(|m| serde_json::from_value::<Metadata>(m).ok());
                 (items, metadata)
             }
@@ -96,7 +166,7 @@ pub fn list<T: DeserializeOwned>(body: &[u8]) -> Result<DecodedList<T>, String> 
     let mut identities = Vec::with_capacity(total);
     for item in items {
         let id = identity(&item);
-        if let Ok(value) = serde_json::from_value(item) {
+        if let Ok(Object(value)) = serde_json::from_value(item) {
             decoded.push(value);
             identities.push(id);
         }
@@ -168,22 +238,28 @@ struct CreatedFields {
     user_email: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     generated_on: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_secret")]
     key: Option<SecretString>,
 }
 
 #[derive(Deserialize)]
 struct Wrapped {
-    data: CreatedFields,
+    data: Object<CreatedFields>,
 }
 
 /// Decodes a generate answer, bare or wrapped in `data`, straight into the
-/// secret type (no intermediate copy of the secret).
+/// secret type (no intermediate copy of the secret). An answer that is not
+/// an object is an error that does not quote it: it may be the secret.
 pub fn created(body: &[u8]) -> Result<(RawKey, Option<SecretString>), String> {
-    let fields = match serde_json::from_slice::<Wrapped>(body) {
-        Ok(wrapped) => wrapped.data,
-        Err(_) => serde_json::from_slice::<CreatedFields>(body)
-            .map_err(|e| format!("invalid JSON: {e}"))?,
+    let fields = match serde_json::from_slice::<Object<Wrapped>>(body) {
+        Ok(Object(wrapped)) => wrapped.data.0,
+        Err(_) => match serde_json::from_slice::<Object<CreatedFields>>(body) {
+            Ok(Object(fields)) => fields,
+            Err(e) if e.is_data() => {
+                return Err("expected the generated key as an object".to_string());
+            }
+            Err(e) => return Err(format!("invalid JSON: {e}")),
+        },
     };
     let key = RawKey {
         id: fields.id,

@@ -125,11 +125,21 @@ impl Pacer {
                 let mut budget = self.lock();
                 let now = Instant::now();
                 if budget.reset_at.is_some_and(|r| r <= now) {
-                    budget.remaining = None;
+                    // The window has turned: the budget is the limit again,
+                    // not unlimited (a burst of every waiting request would
+                    // overspend it); the next answer tells the new reset.
+                    budget.remaining = budget.limit.filter(|limit| *limit > 0);
                     budget.reset_at = None;
                 }
                 match (budget.blocked_until, budget.remaining, budget.reset_at) {
                     (Some(until), _, _) if until > now => Some(until - now),
+                    (_, Some(remaining), None)
+                        if remaining <= budget.in_flight && budget.in_flight > 0 =>
+                    {
+                        // A new window, spent by the requests under way:
+                        // their answers will tell when it resets.
+                        Some(Duration::from_millis(20))
+                    }
                     (_, Some(remaining), Some(reset)) if remaining <= budget.in_flight => {
                         // A little margin so the server's window has surely turned.
                         let window = reset - now + Duration::from_millis(50);
@@ -308,6 +318,61 @@ mod tests {
         assert!(
             waited < Duration::from_secs(1),
             "waited {waited:?}, not the 60 s window"
+        );
+    }
+
+    /// Found by `tests/client_pacing_shapes.rs`: once a window had reset, the
+    /// pacer let every waiting request go at once, and a listing that
+    /// needed three windows earned 429s in the third.
+    #[tokio::test(start_paused = true)]
+    async fn a_new_window_holds_the_limit_not_more() {
+        let pacer = Pacer::default();
+        let mut spent = headers(0, 1);
+        spent.insert("ratelimit-limit", HeaderValue::from(10));
+        pacer.observe(&spent);
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        let mut permits = Vec::new();
+        for _ in 0..10 {
+            permits.push(pacer.acquire().await);
+        }
+        let started = tokio::time::Instant::now();
+        let eleventh = tokio::time::timeout(Duration::from_secs(5), pacer.acquire()).await;
+        assert!(
+            eleventh.is_err(),
+            "the eleventh request waits for the new window's answers"
+        );
+        // The answers: the new window is spent and resets in a second.
+        pacer.observe(&headers(0, 1));
+        permits.clear();
+        let _eleventh = pacer.acquire().await;
+        assert!(started.elapsed() >= Duration::from_secs(5));
+    }
+
+    /// A window that turns with nothing under way lets one request learn the
+    /// new budget, whatever limit was advertised (0 included): no hang.
+    #[tokio::test(start_paused = true)]
+    async fn a_new_window_without_a_limit_lets_a_request_through() {
+        let pacer = Pacer::default();
+        let mut spent = headers(0, 1);
+        spent.insert("ratelimit-limit", HeaderValue::from(0));
+        pacer.observe(&spent);
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        let first = tokio::time::timeout(Duration::from_millis(100), pacer.acquire()).await;
+        assert!(first.is_ok());
+    }
+
+    #[test]
+    fn retry_after_an_http_date_alone_is_understood() {
+        let mut h = HeaderMap::new();
+        let at = SystemTime::now() + Duration::from_secs(30);
+        h.insert(
+            "retry-after",
+            HeaderValue::from_str(&httpdate::fmt_http_date(at)).unwrap(),
+        );
+        let wait = retry_after(&h).unwrap();
+        assert!(
+            wait > Duration::from_secs(28) && wait <= Duration::from_secs(30),
+            "{wait:?}"
         );
     }
 

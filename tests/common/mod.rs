@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod console;
 pub mod home;
 pub mod pty;
 pub mod tls;
