@@ -553,12 +553,9 @@ async fn a_multi_tenant_console_holds_up_under_random_actions_and_faults() {
 }
 
 /// Found by the soak: a key generated while a listing is under way is put in
-/// the table at once, and then again when the listing's page holding it
-/// arrives, so the table shows it twice until the next refresh. The fix
-/// belongs in the app (a page's keys already in the table by id are not
-/// added again, in `Pane::take_page` or `KeyTable::extend`).
+/// the table at once, and must not be added again when the listing's page
+/// holding it arrives.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails until the app files a listing's keys by id (see the doc comment)"]
 async fn a_key_generated_during_a_listing_is_listed_once() {
     let sim = Sim::start(SimConfig {
         tenants: 0,

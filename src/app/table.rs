@@ -166,6 +166,9 @@ pub struct KeyTable {
     pub sort: Column,
     pub ascending: bool,
     pub selected: usize,
+    /// Ids (lowercase) of keys added one at a time, after a generate: a
+    /// listing under way may bring the same key in a later page.
+    inserted: std::collections::HashSet<String>,
 }
 
 impl Default for KeyTable {
@@ -180,6 +183,7 @@ impl Default for KeyTable {
             sort: Column::Created,
             ascending: false,
             selected: 0,
+            inserted: std::collections::HashSet::new(),
         }
     }
 }
@@ -188,6 +192,7 @@ impl KeyTable {
     /// Replaces every row (a fresh load), keeping filter, sort and the selected key.
     pub fn set_rows(&mut self, keys: Vec<KeyInfo>) {
         let selected_id = self.selected_key().and_then(|k| k.id.clone());
+        self.inserted.clear();
         self.rows = keys.into_iter().map(Row::new).collect();
         self.ranks = Default::default();
         self.refilter();
@@ -204,7 +209,14 @@ impl KeyTable {
     }
 
     /// Adds keys as a page arrives.
-    pub fn extend(&mut self, keys: Vec<KeyInfo>) {
+    pub fn extend(&mut self, mut keys: Vec<KeyInfo>) {
+        if !self.inserted.is_empty() {
+            let inserted = &self.inserted;
+            keys.retain(|k| {
+                k.id.as_deref()
+                    .is_none_or(|id| !inserted.contains(&id.to_lowercase()))
+            });
+        }
         self.extend_rows(keys.into_iter().map(Row::new).collect());
     }
 
@@ -276,6 +288,9 @@ impl KeyTable {
     pub fn insert(&mut self, key: KeyInfo) {
         let id = key.id.clone();
         self.extend(vec![key]);
+        if let Some(id) = &id {
+            self.inserted.insert(id.to_lowercase());
+        }
         self.select_id(id.as_deref());
     }
 
