@@ -2,6 +2,7 @@
 //! character, sort) to a finished frame on a 200x50 `TestBackend` must stay
 //! under 16 ms. Criterion reports each; a separate pass over many keystrokes
 //! prints the median and the worst, and the resident memory of the process.
+//! The same for the Inventory tab holding the 100,000 keys as 100 places.
 
 use std::time::{Duration, Instant};
 
@@ -244,5 +245,81 @@ fn keystrokes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, keystrokes);
+/// The Inventory tab with the same 100,000 keys, fed as 100 places of
+/// 1,000 keys each (home and 99 tenants), as the worker streams them:
+/// keystroke to frame for move, sort and one filter character.
+fn inventory_keystrokes(c: &mut Criterion) {
+    let theme = Theme::new(false, None);
+    let (mut app, mut terminal) = loaded();
+    let effects = app.update(Msg::Action(Action::TabInventory));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            r7keys::app::Effect::LoadInventory { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("an inventory load");
+    for (n, chunk) in keys().chunks(1000).enumerate() {
+        let tenant = (n > 0).then(|| r7keys::api::Organization {
+            id: format!("{n:08x}-0000-4000-8000-00000000aaaa"),
+            name: Some(format!("Tenant {n}")),
+            region: Some("eu".into()),
+            external_id: None,
+        });
+        let _ = app.update(Msg::Done(Box::new(Outcome::InventoryPlace {
+            req,
+            tenant,
+            result: Ok(r7keys::inventory::PlaceKeys {
+                keys: chunk.to_vec(),
+                users: None,
+            }),
+        })));
+    }
+    let _ = app.update(Msg::Done(Box::new(Outcome::InventoryDone { req })));
+    assert_eq!(app.inventory.table.key_count(), KEYS, "every row is in");
+    eprintln!(
+        "resident memory with {KEYS} keys in the tables and the inventory: {} MiB",
+        resident_kib().unwrap_or(0) / 1024
+    );
+    summary(
+        "inventory move",
+        (0..500)
+            .map(|_| frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Down)))
+            .collect(),
+    );
+    summary(
+        "inventory sort",
+        (0..50)
+            .map(|_| {
+                frame(
+                    &mut app,
+                    &mut terminal,
+                    &theme,
+                    Msg::Action(Action::NextSort),
+                )
+            })
+            .collect(),
+    );
+    let mut filter = Vec::new();
+    for _ in 0..10 {
+        frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Filter));
+        for c in "flag:old splunk".chars() {
+            filter.push(frame(
+                &mut app,
+                &mut terminal,
+                &theme,
+                Msg::Text(InputRequest::InsertChar(c)),
+            ));
+        }
+        frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Cancel));
+    }
+    summary("inventory filter one character", filter);
+    let mut group = c.benchmark_group("inventory_100k");
+    group.bench_function("move", |b| {
+        b.iter(|| frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Down)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, keystrokes, inventory_keystrokes);
 criterion_main!(benches);
