@@ -113,6 +113,33 @@ async fn a_bare_array_that_ignores_index_is_read_once() {
     assert_eq!(requests(&server), 1, "shorter than asked: the whole list");
 }
 
+/// A bare array whose server caps the page size at 100 without saying so:
+/// 213 keys asked for 1000 at a time. The round first page may be a cap, so
+/// the walk goes on at that size and ends at the short page.
+#[tokio::test]
+async fn a_bare_array_capped_below_the_size_asked_loses_nothing() {
+    let server = serve(|asked| {
+        let size = asked.size.min(100);
+        let from = asked.index * size;
+        Value::Array(keys(from.min(213)..(from + size).min(213)))
+    })
+    .await;
+    assert_eq!(list(&server, 1000).await.unwrap(), ids(0..213));
+    assert_eq!(requests(&server), 3, "100 + 100 + 13");
+}
+
+/// A round whole list under a cap costs one request more, an empty page.
+#[tokio::test]
+async fn a_round_bare_list_shorter_than_asked_costs_one_more_request() {
+    let server = serve(|asked| {
+        let from = asked.index * asked.size;
+        Value::Array(keys(from.min(40)..(from + asked.size).min(40)))
+    })
+    .await;
+    assert_eq!(list(&server, 1000).await.unwrap(), ids(0..40));
+    assert_eq!(requests(&server), 2);
+}
+
 /// The same, when the server's pages are exactly the size asked.
 #[tokio::test]
 async fn a_full_bare_page_repeated_ends_the_walk() {

@@ -8,9 +8,10 @@
 //!
 //! Without `metadata` (a bare array) pages are walked one by one and the walk
 //! stops at the first of: a page shorter than the size asked for on the
-//! first page (the whole list came at once), an empty page, a page shorter
-//! than the one before, or a page holding nothing new (the server ignored
-//! `index`).
+//! first page (the whole list came at once; but a round length such as 100
+//! may be a cap the server did not announce, and then the walk goes on at
+//! that size), an empty page, a page shorter than the one before, or a page
+//! holding nothing new (the server ignored `index`).
 //!
 //! In every shape an item already delivered is dropped (by its `id`, or the
 //! whole item when it has none), so duplicates never reach the caller, and a
@@ -170,11 +171,27 @@ where
         }
         return by_metadata(client, &mut walk, total, size).await;
     }
-    if walk.deliver(0, first, None).is_none() || first_len < asked {
-        // A bare list shorter than the size asked for is the whole list.
+    if walk.deliver(0, first, None).is_none() {
         return Ok(());
     }
+    if first_len < asked {
+        // A bare list shorter than the size asked for is the whole list,
+        // unless its length looks like a cap the server put on the page
+        // size without saying so (contract Part 2 section 5: sizes up to
+        // 1000 are documented, servers cap lower): then the walk goes on at
+        // that size, and one more request tells.
+        if !could_be_a_cap(first_len) {
+            return Ok(());
+        }
+        return one_by_one(client, &mut walk, first_len, first_len).await;
+    }
     one_by_one(client, &mut walk, asked, first_len).await
+}
+
+/// Whether a short first page's length could be a page-size cap rather
+/// than the list's end: caps are round numbers (20, 25, 50, 100, 250, 500).
+fn could_be_a_cap(len: usize) -> bool {
+    len >= 20 && (len % 10 == 0 || len % 25 == 0)
 }
 
 /// The walk without `metadata`: one page at a time until it says it is the last.
