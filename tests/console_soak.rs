@@ -26,6 +26,7 @@ use r7keys::api::{ApiKey, AuditAction, AuditQuery, Client, KeyKind, Settings, Ta
 use r7keys::app::App;
 use r7keys::region::Region;
 use r7keys::simulator::SimConfig;
+use r7keys::ui::Theme;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ratatui::crossterm::event::KeyCode;
@@ -366,7 +367,7 @@ async fn start(seed: u64, principal: &'static str) -> (Sim, Console, Run) {
         request_timeout: Duration::from_secs(2),
         ..Settings::default()
     };
-    let console = Console::start_with(&sim, settings, session, principal);
+    let console = Console::start_with(&sim, settings, session, principal, &Theme::new(true, None));
     let run = Run {
         principal,
         seed,
@@ -567,7 +568,13 @@ async fn a_key_generated_during_a_listing_is_listed_once() {
         concurrency: 1,
         ..Settings::default()
     };
-    let mut console = Console::start_with(&sim, settings, session(&sim), "platform-admin");
+    let mut console = Console::start_with(
+        &sim,
+        settings,
+        session(&sim),
+        "platform-admin",
+        &Theme::new(true, None),
+    );
     console.loaded().await;
     // The refresh's first page is answered late, after the generate: the
     // server's answer then holds the new key.

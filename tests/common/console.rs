@@ -37,6 +37,9 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// What the status line says once the user keys are loaded.
 pub const LOADED: &str = "older than 90 days";
 
+/// The list endpoint, as the request log shows it.
+pub const KEYS_PATH: &str = "/account/api/1/api-keys";
+
 /// A `TestBackend` the console draws on and the test reads at any time.
 #[derive(Clone)]
 pub struct Shared(pub Arc<Mutex<TestBackend>>);
@@ -132,16 +135,34 @@ impl Console {
 
     /// Starts the console with `session` (the platform administrator's key).
     pub fn start_as(sim: &Sim, concurrency: usize, session: Session) -> Console {
+        Console::start_drawing(sim, concurrency, session, &Theme::new(true, None))
+    }
+
+    /// Starts the console with `session`, drawn with `theme` (which may be presenting).
+    pub fn start_drawing(
+        sim: &Sim,
+        concurrency: usize,
+        session: Session,
+        theme: &Theme,
+    ) -> Console {
         let settings = Settings {
             endpoint: sim.creds().endpoint.clone(),
             concurrency,
             ..Settings::default()
         };
-        Console::start_with(sim, settings, session, "platform-admin")
+        Console::start_with(sim, settings, session, "platform-admin", theme)
     }
 
-    /// Starts the console with these settings, signed with `principal`'s key.
-    pub fn start_with(sim: &Sim, settings: Settings, session: Session, principal: &str) -> Console {
+    /// Starts the console with these settings, signed with `principal`'s
+    /// key, drawn with `theme`.
+    pub fn start_with(
+        sim: &Sim,
+        settings: Settings,
+        session: Session,
+        principal: &str,
+        theme: &Theme,
+    ) -> Console {
+        let theme = *theme;
         let key = ApiKey::new(&sim.principal(principal).api_key).unwrap();
         let client = Client::new(settings, key).unwrap();
         let (answers_tx, answers_rx) = unbounded_channel();
@@ -159,7 +180,6 @@ impl Console {
             rx.recv().await.map(|event| (Ok(event), rx))
         }));
         let task = tokio::spawn(async move {
-            let theme = Theme::new(true, None);
             run(
                 &mut terminal,
                 &mut app,
