@@ -172,17 +172,21 @@ impl App {
         if let Some(old) = self.fleet.req.filter(|_| self.fleet.running()) {
             effects.push(Effect::Cancel { req: old });
         }
-        let platform_key = self
-            .session
-            .key_kind
-            .as_ref()
-            .is_some_and(|k| !k.is_multi_tenant());
+        // Tenants are read with `R7-Organization-Id`, which only a
+        // multi-tenant key may send, from its home organization (the
+        // profile's `tenant`), as `r7keys inventory` does: a platform key's
+        // reads of them would be refused (or answered with its own keys).
+        let kind = self.session.key_kind.as_ref();
+        let no_fan_out = match kind {
+            Some(kind) if !kind.is_multi_tenant() => Some("tenants need a multi-tenant key"),
+            None if self.session.home_tenant.is_none() => Some(
+                "tenants need a multi-tenant key and its home organization as the profile's tenant",
+            ),
+            _ => None,
+        };
         let tenants = match &self.managed {
-            // Tenants are read with `R7-Organization-Id`, which only a
-            // multi-tenant key may send: a platform key's reads of them
-            // would be refused (or answered with its own keys again).
-            _ if platform_key => {
-                self.fleet.no_tenants = Some("tenants need a multi-tenant key".to_string());
+            _ if no_fan_out.is_some() => {
+                self.fleet.no_tenants = no_fan_out.map(str::to_string);
                 Vec::new()
             }
             Loadable::Loading(_) => {

@@ -240,8 +240,9 @@ fn a_tenant_visit_keeps_the_home_walk_the_multi_tenant_tab_needs() {
 #[test]
 fn tabs_switch_by_number_and_tab() {
     let (mut app, _) = loaded(vec![]);
-    // A key of unknown kind: the inventory waits for the tenant list.
+    // A key of unknown kind with a home tenant: the inventory waits for the tenant list.
     app.session.key_kind = None;
+    app.session.home_tenant = Some("home-org".into());
     assert!(act(&mut app, Action::TabOrganization).is_empty());
     assert_eq!(app.tab, Tab::Organization);
     assert!(act(&mut app, Action::NextTab).is_empty());
@@ -972,9 +973,10 @@ fn a_revoke_from_the_inventory_goes_to_the_rows_tenant() {
 
 #[test]
 fn a_platform_key_inventory_is_its_own_organizations_and_says_why() {
-    // A key of unknown kind whose tenant list was refused.
+    // A key of unknown kind, with a home tenant, whose tenant list was refused.
     let (mut app, _) = loaded(vec![key("h1", "home key", KeyKind::User)]);
     app.session.key_kind = None;
+    app.session.home_tenant = Some("home-org".into());
     app.managed = Loadable::Failed("not available to this key (403)".into());
     let (_, places) = inventory_effect(&act(&mut app, Action::TabInventory));
     assert_eq!(places.len(), 1);
@@ -998,6 +1000,19 @@ fn a_platform_key_inventory_is_its_own_organizations_and_says_why() {
             .is_some_and(|w| w.contains("multi-tenant key")),
         "{:?}",
         app.fleet.no_tenants
+    );
+    // A key of unknown kind without a home tenant (a profile without
+    // `tenant`): as `r7keys inventory`, its own organizations only.
+    let (mut app, _) = loaded(vec![key("h1", "home key", KeyKind::User)]);
+    app.session.key_kind = None;
+    app.managed = Loadable::Ready(vec![org("t1", "Globex", "eu")]);
+    let (_, places) = inventory_effect(&act(&mut app, Action::TabInventory));
+    assert_eq!(places.len(), 1, "home only");
+    assert!(
+        app.fleet
+            .no_tenants
+            .as_deref()
+            .is_some_and(|w| w.contains("profile's tenant"))
     );
 }
 
