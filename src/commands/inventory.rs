@@ -124,45 +124,41 @@ pub async fn run(cx: &Context, args: &InventoryArgs) -> CommandResult {
     };
     let mut worst = exit::OK;
     let mut failed = 0;
-    match read_place(&client, &home).await {
-        Ok(place) => {
-            if !sink.place(&place) {
-                return sink
-                    .printer
-                    .finish()
-                    .map(|_| exit::OK)
-                    .map_err(output_failure);
-            }
-        }
-        Err(error) => {
-            say!("the home organizations: {error}");
-            worst = worst.max(error.exit_code());
-            failed += 1;
-        }
-    }
-    let mut answers = client.tenant_stream(tenants, |target| {
+    // The home organizations and the tenants at once (each region paced by
+    // its own budget); rows are printed as each place answers.
+    let home_place = {
         let client = &client;
-        async move { read_place(client, &target).await }
-    });
-    while let Some(answer) = answers.next().await {
-        match answer.outcome {
+        let home = &home;
+        futures_util::stream::once(async move { (None, read_place(client, home).await) })
+    };
+    let tenant_places = client
+        .tenant_stream(tenants, |target| {
+            let client = &client;
+            async move { read_place(client, &target).await }
+        })
+        .map(|answer| (Some(answer.tenant), answer.outcome));
+    let mut answers = std::pin::pin!(futures_util::stream::select(home_place, tenant_places));
+    while let Some((tenant, outcome)) = answers.next().await {
+        match outcome {
             Ok(place) => {
                 if !sink.place(&place) {
                     break;
                 }
             }
             Err(error) => {
-                say!(
-                    "tenant {} ({}): {error}",
-                    display(answer.tenant.name.as_deref().unwrap_or("-"), 40),
-                    display(&answer.tenant.id, 40)
-                );
+                match &tenant {
+                    None => say!("the home organizations: {error}"),
+                    Some(tenant) => say!(
+                        "tenant {} ({}): {error}",
+                        display(tenant.name.as_deref().unwrap_or("-"), 40),
+                        display(&tenant.id, 40)
+                    ),
+                }
                 worst = worst.max(error.exit_code());
                 failed += 1;
             }
         }
     }
-    drop(answers);
     let keys = sink.keys;
     sink.printer.finish().map_err(output_failure)?;
     let requests = client
