@@ -494,11 +494,7 @@ impl AuditView {
     pub fn move_by(&mut self, delta: isize, viewport: usize) {
         let last = self.visible.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + viewport {
-            self.offset = self.selected + 1 - viewport;
-        }
+        self.offset = super::scrolled_to(self.selected, self.offset, viewport);
     }
 
     pub fn select(&mut self, index: usize) {

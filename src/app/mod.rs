@@ -519,12 +519,7 @@ impl App {
         let Some(pane) = self.pane_mut() else {
             return;
         };
-        let selected = pane.table.selected;
-        if selected < pane.offset {
-            pane.offset = selected;
-        } else if selected >= pane.offset + viewport {
-            pane.offset = selected + 1 - viewport;
-        }
+        pane.offset = scrolled_to(pane.table.selected, pane.offset, viewport);
     }
 
     /// Which part of the screen owns the keys.
@@ -671,5 +666,17 @@ impl App {
 
 #[cfg(test)]
 mod audit_tests;
+/// The scroll offset that keeps row `selected` in a window of `viewport`
+/// rows starting at `offset`, moving the window as little as it can.
+fn scrolled_to(selected: usize, offset: usize, viewport: usize) -> usize {
+    if selected < offset {
+        selected
+    } else if selected >= offset + viewport {
+        selected + 1 - viewport
+    } else {
+        offset
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -159,19 +159,10 @@ fn row_of<'a>(row: &AuditRow, columns: &[(Col, u16)], mask: &Mask) -> Row<'a> {
 }
 
 /// The block's title: the context, the window, the counts.
-fn heading(app: &App, mask: &Mask) -> String {
+fn heading(app: &App, theme: &Theme) -> String {
     let audit = &app.audit;
     let place = match (&app.tenant, &audit.target) {
-        (Some(t), _) => format!(
-            "tenant {} ({})",
-            display_middle(
-                &t.name
-                    .as_deref()
-                    .map_or_else(|| mask.id(&t.id), |name| mask.org(name)),
-                24,
-            ),
-            t.region
-        ),
+        (Some(_), _) => super::header::tenant_words_in(app, 24, theme),
         (None, Some(target)) => format!("home ({})", target.region),
         (None, None) => "home".into(),
     };
@@ -269,7 +260,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .border_style(theme.border)
         .title(Span::styled(
             display(
-                &heading(app, &theme.mask),
+                &heading(app, theme),
                 usize::from(top.width.saturating_sub(2)),
             ),
             theme.title,

@@ -20,7 +20,8 @@ pub fn tenant_words(app: &App, theme: &Theme) -> String {
     tenant_words_in(app, 28, theme)
 }
 
-fn tenant_words_in(app: &App, room: usize, theme: &Theme) -> String {
+/// The same with the name cut to `room` columns.
+pub(super) fn tenant_words_in(app: &App, room: usize, theme: &Theme) -> String {
     match &app.tenant {
         Some(t) => {
             let name = match &t.name {

@@ -89,11 +89,7 @@ fn new_key_lines<'a>(
     let mut lines = Vec::new();
     lines.extend(labelled(
         "new key",
-        &format!(
-            "{} (id {})",
-            display(&theme.mask.text(info.name.as_deref().unwrap_or("")), 30),
-            display(&theme.mask.id(info.id.as_deref().unwrap_or("-")), 40)
-        ),
+        &named(info, 40, theme),
         room,
         theme,
         theme.title,
@@ -143,6 +139,15 @@ fn new_key_lines<'a>(
     lines
 }
 
+/// `name (id …)`, sanitized and masked when presenting; the id cut to `id_room`.
+fn named(key: &KeyInfo, id_room: usize, theme: &Theme) -> String {
+    format!(
+        "{} (id {})",
+        display(&theme.mask.text(key.name.as_deref().unwrap_or("")), 30),
+        display(&theme.mask.id(key.id.as_deref().unwrap_or("-")), id_room)
+    )
+}
+
 /// Both keys named, and the confirmation the old key's kind deserves.
 fn retire_lines<'a>(
     app: &App,
@@ -155,28 +160,14 @@ fn retire_lines<'a>(
     let mut lines = Vec::new();
     lines.extend(labelled(
         "new key",
-        &format!(
-            "{} (id {}) · active, deployed",
-            display(&theme.mask.text(info.name.as_deref().unwrap_or("")), 30),
-            display(&theme.mask.id(info.id.as_deref().unwrap_or("-")), 20)
-        ),
+        &format!("{} · active, deployed", named(info, 20, theme)),
         room,
         theme,
         theme.ok,
     ));
     lines.extend(labelled(
         "old key",
-        &format!(
-            "{} (id {}) · to revoke",
-            display(
-                &theme.mask.text(rotation.old.name.as_deref().unwrap_or("")),
-                30
-            ),
-            display(
-                &theme.mask.id(rotation.old.id.as_deref().unwrap_or("-")),
-                20
-            )
-        ),
+        &format!("{} · to revoke", named(&rotation.old, 20, theme)),
         room,
         theme,
         theme.danger,
