@@ -11,6 +11,9 @@
 //! The ideal for `list_5000` is about two round trips (60 ms): the first
 //! page, then the other 49 at once. Request and 429 counts are printed.
 
+mod common;
+
+use common::runtime;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -20,14 +23,6 @@ use r7keys::simulator::{SimConfig, Simulator};
 
 /// What a benchmark runs: takes the client and target, answers the item count.
 type Work = fn(Client, Target) -> std::pin::Pin<Box<dyn std::future::Future<Output = usize>>>;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 /// A world where the platform admin sees exactly 5,000 keys.
 fn five_thousand() -> SimConfig {

@@ -125,6 +125,19 @@ fn frame(app: &mut App, terminal: &mut Terminal<TestBackend>, theme: &Theme, msg
     started.elapsed()
 }
 
+/// The time of each of `times` presses of `action`, to a finished frame.
+fn repeat(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    theme: &Theme,
+    action: Action,
+    times: usize,
+) -> Vec<Duration> {
+    (0..times)
+        .map(|_| frame(app, terminal, theme, Msg::Action(action)))
+        .collect()
+}
+
 fn resident_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
@@ -156,9 +169,7 @@ fn keystrokes(c: &mut Criterion) {
     // Median and worst over many keystrokes of each kind.
     summary(
         "move",
-        (0..500)
-            .map(|_| frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Down)))
-            .collect(),
+        repeat(&mut app, &mut terminal, &theme, Action::Down, 500),
     );
     // Screen-share mode hashes every masked cell on screen, each frame.
     let presenting = theme.presenting(r7keys::present::Mask::random());
@@ -177,16 +188,7 @@ fn keystrokes(c: &mut Criterion) {
     );
     summary(
         "sort",
-        (0..50)
-            .map(|_| {
-                frame(
-                    &mut app,
-                    &mut terminal,
-                    &theme,
-                    Msg::Action(Action::NextSort),
-                )
-            })
-            .collect(),
+        repeat(&mut app, &mut terminal, &theme, Action::NextSort, 50),
     );
     let mut filter = Vec::new();
     for _ in 0..20 {
@@ -283,22 +285,11 @@ fn inventory_keystrokes(c: &mut Criterion) {
     );
     summary(
         "inventory move",
-        (0..500)
-            .map(|_| frame(&mut app, &mut terminal, &theme, Msg::Action(Action::Down)))
-            .collect(),
+        repeat(&mut app, &mut terminal, &theme, Action::Down, 500),
     );
     summary(
         "inventory sort",
-        (0..50)
-            .map(|_| {
-                frame(
-                    &mut app,
-                    &mut terminal,
-                    &theme,
-                    Msg::Action(Action::NextSort),
-                )
-            })
-            .collect(),
+        repeat(&mut app, &mut terminal, &theme, Action::NextSort, 50),
     );
     let mut filter = Vec::new();
     for _ in 0..10 {

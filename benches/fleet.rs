@@ -20,6 +20,9 @@
 //! against the fewest the page cap allows, 429s taken, and the wall time
 //! against the floor.
 
+mod common;
+
+use common::runtime;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -35,14 +38,6 @@ const REGIONS: [Region; 5] = [Region::Us, Region::Eu, Region::Ca, Region::Au, Re
 const LATENCY_MS: u64 = 30;
 const PAGE_CAP: usize = 100;
 const BUDGET: u32 = 50;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 /// The added latency: `FLEET_LATENCY_MS` (default 30); 0 shows what the
 /// run costs in CPU alone.

@@ -7,18 +7,13 @@
 //!
 //! Throughput under concurrent load is measured with a load tool (see the README).
 
+mod common;
+
+use common::runtime;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use r7keys::simulator::{SimConfig, Simulator};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 fn big_world() -> SimConfig {
     SimConfig {
