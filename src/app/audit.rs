@@ -305,6 +305,9 @@ pub struct AuditView {
     pub journal_note: Option<String>,
     /// Rebuilt from both sources, newest first.
     rows: Vec<AuditRow>,
+    /// Of `rows`, counted when they are rebuilt (the screen asks every frame).
+    journal_count: usize,
+    unmatched_count: usize,
     /// Indices of the rows the filter keeps.
     visible: Vec<usize>,
     filter_text: String,
@@ -325,6 +328,8 @@ impl Default for AuditView {
             journal: Vec::new(),
             journal_note: None,
             rows: Vec::new(),
+            journal_count: 0,
+            unmatched_count: 0,
             visible: Vec::new(),
             filter_text: String::new(),
             filter: AuditFilter::default(),
@@ -427,6 +432,8 @@ impl AuditView {
         );
         // Newest first; a row without a time last.
         rows.sort_by_key(|row| std::cmp::Reverse(row.at));
+        self.journal_count = rows.iter().filter(|r| r.source == Source::Journal).count();
+        self.unmatched_count = rows.iter().filter(|r| r.unmatched).count();
         self.rows = rows;
         self.refilter();
     }
@@ -468,14 +475,11 @@ impl AuditView {
 
     /// Journal operations without their platform event.
     pub fn unmatched(&self) -> usize {
-        self.rows.iter().filter(|r| r.unmatched).count()
+        self.unmatched_count
     }
 
     pub fn journal_rows(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| r.source == Source::Journal)
-            .count()
+        self.journal_count
     }
 
     /// `count` visible rows from `offset`.
